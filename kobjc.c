@@ -1,0 +1,1786 @@
+/*
+ * kobjc: build one kernel object the way kbuild does, in one process.
+ *
+ * kbuild turns foo.c into foo.o with a chain of shell macros: the compile,
+ * objtool, scripts/check-local-export (sh + nm + awk), and for MODVERSIONS
+ * "nm | grep __ksymtab" followed by "cpp -D__GENKSYMS__ | genksyms" whose
+ * #SYMVER lines end up in .foo.o.cmd. ccache can cache only the first of
+ * those commands and distcc can ship only that one. kobjc holds the whole
+ * chain as the data table in kobjc.h, so one kobjc call is the unit that
+ * gets cached or shipped, and the SHA-256 of the table is its version tag.
+ *
+ * It is invoked as
+ *
+ *   kobjc [options] [--] OUT.o IN.c CC [CFLAGS...]
+ *
+ * CC is the leading words after IN.c up to the first one starting with
+ * '-'; the rest are the compiler flags (kbuild's $(c_flags)). Outputs go to
+ * a temporary name in OUT's directory and are renamed into place only when
+ * every step succeeded; on failure nothing is left and a stale OUT is
+ * removed, as kbuild's delete-on-interrupt would.
+ *
+ * Exit status: 0 success; 1 a check or kobjc itself failed; 2 bad usage;
+ * the failed step's own status; 126/127 a tool could not be run / found;
+ * 128+N a step (or kobjc) died of signal N.
+ */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kobjc.h"
+
+#define KOBJC_VERSION "0.1"
+#define NSTEPS	      (sizeof(recipe) / sizeof(recipe[0]))
+
+extern char **environ;
+
+/* ---------------------------------------------------------------- globals */
+
+struct strv {
+	char **v;
+	size_t n, cap;
+};
+
+struct buf {
+	char *s;
+	size_t n, cap;
+};
+
+struct job {
+	const char *out; /* final object path */
+	const char *in;	 /* source path */
+	struct strv cc;	 /* compiler command words */
+	struct strv flags;
+	const char *objtool;
+	struct strv objtool_args;
+	const char *genksyms;
+	struct strv genksyms_args;
+	const char *symvers; /* --symvers=FILE, or NULL for stdout */
+};
+
+static struct {
+	int verbose;
+	int time;
+} opt;
+
+static const char *argv0 = "kobjc";
+
+/* What must go if kobjc fails: temporaries always, outputs once started. */
+static struct {
+	char *tmp[4];
+	size_t ntmp;
+	const char *out[2];
+	size_t nout;
+	int started;
+} trash;
+
+static volatile sig_atomic_t caught;
+static volatile pid_t running[2];
+static sigset_t orig_mask;
+static const int handled[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM };
+
+/* ---------------------------------------------------------------- errors */
+
+static void
+vwarn(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", argv0);
+	vfprintf(stderr, fmt, ap);
+	if (fmt[0] && fmt[strlen(fmt) - 1] == ':')
+		fprintf(stderr, " %s", strerror(errno));
+	fputc('\n', stderr);
+}
+
+static void
+warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+}
+
+static void
+cleanup(void)
+{
+	size_t i;
+
+	for (i = 0; i < trash.ntmp; i++)
+		unlink(trash.tmp[i]);
+	trash.ntmp = 0;
+	if (trash.started)
+		for (i = 0; i < trash.nout; i++)
+			unlink(trash.out[i]);
+}
+
+/* Clean up and exit with status. */
+static void __attribute__((noreturn)) die(int status)
+{
+	cleanup();
+	exit(status);
+}
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+fatal(int status, const char *fmt, ...)
+{
+	va_list ap;
+	int e = errno;
+
+	va_start(ap, fmt);
+	errno = e;
+	vwarn(fmt, ap);
+	va_end(ap);
+	die(status);
+}
+
+#define usage_error(...) fatal(2, __VA_ARGS__)
+
+/* Die of sig after cleaning up, so that make sees the signal. */
+static void __attribute__((noreturn)) die_of_signal(int sig)
+{
+	sigset_t set;
+
+	cleanup();
+	signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	exit(128 + sig);
+}
+
+static void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		fatal(1, "out of memory");
+	return p;
+}
+
+static void *
+xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		fatal(1, "out of memory");
+	return p;
+}
+
+static char *
+xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	return memcpy(xmalloc(n), s, n);
+}
+
+/* ---------------------------------------------------------------- buffers */
+
+static void
+strv_push(struct strv *sv, const char *s)
+{
+	if (sv->n + 2 > sv->cap) {
+		sv->cap = sv->cap ? 2 * sv->cap : 16;
+		sv->v = xrealloc(sv->v, sv->cap * sizeof(*sv->v));
+	}
+	sv->v[sv->n++] = (char *)s;
+	sv->v[sv->n] = NULL;
+}
+
+/* Make room for n more bytes and a NUL. */
+static void
+buf_reserve(struct buf *b, size_t n)
+{
+	if (b->n + n + 1 <= b->cap)
+		return;
+	b->cap = b->cap ? b->cap : 256;
+	while (b->n + n + 1 > b->cap)
+		b->cap *= 2;
+	b->s = xrealloc(b->s, b->cap);
+}
+
+static void
+buf_add(struct buf *b, const char *s, size_t n)
+{
+	buf_reserve(b, n);
+	memcpy(b->s + b->n, s, n);
+	b->n += n;
+	b->s[b->n] = '\0';
+}
+
+static void
+buf_puts(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+static void __attribute__((format(printf, 2, 3)))
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatal(1, "formatting failed");
+	buf_reserve(b, n);
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->n, n + 1, fmt, ap);
+	va_end(ap);
+	b->n += n;
+}
+
+/* Read a whole file; returns -1 with errno set on failure. */
+static int
+read_file(const char *path, struct buf *b)
+{
+	char chunk[65536];
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		r = read(fd, chunk, sizeof(chunk));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		buf_add(b, chunk, r);
+	}
+	if (r < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	close(fd);
+	buf_add(b, "", 0);
+	return 0;
+}
+
+static int
+write_all(int fd, const char *s, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		s += w;
+		n -= w;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- sha256 */
+
+/* FIPS 180-4, section 6.2. */
+struct sha256 {
+	uint32_t h[8];
+	uint64_t len;
+	unsigned char block[64];
+	size_t fill;
+};
+
+static const uint32_t sha256_k[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
+	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+	0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+	0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+
+static void
+sha256_init(struct sha256 *c)
+{
+	static const uint32_t h0[8] = {
+		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+	};
+
+	memcpy(c->h, h0, sizeof(h0));
+	c->len = 0;
+	c->fill = 0;
+}
+
+static void
+sha256_block(struct sha256 *c, const unsigned char *p)
+{
+	uint32_t w[64], a, b, d, e, f, g, h, cc, t1, t2;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+	for (; i < 64; i++)
+		w[i] = (ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^
+			(w[i - 2] >> 10)) +
+		       w[i - 7] +
+		       (ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^
+			(w[i - 15] >> 3)) +
+		       w[i - 16];
+	a = c->h[0], b = c->h[1], cc = c->h[2], d = c->h[3];
+	e = c->h[4], f = c->h[5], g = c->h[6], h = c->h[7];
+	for (i = 0; i < 64; i++) {
+		t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) +
+		     ((e & f) ^ (~e & g)) + sha256_k[i] + w[i];
+		t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) +
+		     ((a & b) ^ (a & cc) ^ (b & cc));
+		h = g, g = f, f = e, e = d + t1;
+		d = cc, cc = b, b = a, a = t1 + t2;
+	}
+	c->h[0] += a, c->h[1] += b, c->h[2] += cc, c->h[3] += d;
+	c->h[4] += e, c->h[5] += f, c->h[6] += g, c->h[7] += h;
+}
+
+static void
+sha256_update(struct sha256 *c, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	size_t k;
+
+	c->len += n;
+	while (n > 0) {
+		k = 64 - c->fill < n ? 64 - c->fill : n;
+		memcpy(c->block + c->fill, p, k);
+		c->fill += k, p += k, n -= k;
+		if (c->fill == 64) {
+			sha256_block(c, c->block);
+			c->fill = 0;
+		}
+	}
+}
+
+/* Writes the digest as 64 lowercase hex digits and a NUL to hex. */
+static void
+sha256_final(struct sha256 *c, char hex[65])
+{
+	uint64_t bits = c->len * 8;
+	unsigned char pad = 0x80, len[8];
+	int i;
+
+	sha256_update(c, &pad, 1);
+	pad = 0;
+	while (c->fill != 56)
+		sha256_update(c, &pad, 1);
+	for (i = 0; i < 8; i++)
+		len[i] = bits >> (56 - 8 * i);
+	sha256_update(c, len, 8);
+	for (i = 0; i < 8; i++)
+		snprintf(hex + 8 * i, 9, "%08x", (unsigned)c->h[i]);
+}
+
+/* ---------------------------------------------------------------- ELF */
+
+/*
+ * A bounds-checked reader for what the native steps need: the symbol table
+ * of a relocatable object, ELF32 or ELF64, either byte order. Every offset
+ * is checked against the file's size before it is read.
+ */
+struct elf {
+	const unsigned char *p;
+	size_t size;
+	int is64, msb;
+	size_t shoff, shnum, shentsize;
+	size_t symoff, symsize, symentsize;
+	size_t stroff, strsize;
+};
+
+struct elf_sym {
+	const char *name;
+	unsigned bind, type, shndx;
+};
+
+static uint64_t
+elf_get(const struct elf *e, size_t off, size_t n)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		v |= (uint64_t)e->p[off + (e->msb ? n - 1 - i : i)] << (8 * i);
+	return v;
+}
+
+/* Does [off, off + len) lie within the file? */
+static int
+elf_within(const struct elf *e, uint64_t off, uint64_t len)
+{
+	return off <= e->size && len <= e->size - off;
+}
+
+/* Field of section header i: 32-bit offset o32 / 64-bit o64, width w32/w64. */
+static uint64_t
+elf_shdr(const struct elf *e, size_t i, int o32, int w32, int o64, int w64)
+{
+	size_t base = e->shoff + i * e->shentsize;
+
+	return e->is64 ? elf_get(e, base + o64, w64)
+		       : elf_get(e, base + o32, w32);
+}
+
+#define SH_TYPE(e, i)	 elf_shdr(e, i, 4, 4, 4, 4)
+#define SH_OFFSET(e, i)	 elf_shdr(e, i, 16, 4, 24, 8)
+#define SH_SIZE(e, i)	 elf_shdr(e, i, 20, 4, 32, 8)
+#define SH_LINK(e, i)	 elf_shdr(e, i, 24, 4, 40, 4)
+#define SH_ENTSIZE(e, i) elf_shdr(e, i, 36, 4, 56, 8)
+
+/* Parse p[0..size); returns NULL or a description of what is wrong. */
+static const char *
+elf_parse(struct elf *e, const unsigned char *p, size_t size)
+{
+	size_t i, symtab = 0;
+	uint64_t off, len;
+
+	memset(e, 0, sizeof(*e));
+	e->p = p;
+	e->size = size;
+	if (size < EI_NIDENT || memcmp(p, ELFMAG, SELFMAG) != 0)
+		return "not an ELF file";
+	if (p[EI_CLASS] != ELFCLASS32 && p[EI_CLASS] != ELFCLASS64)
+		return "unknown ELF class";
+	if (p[EI_DATA] != ELFDATA2LSB && p[EI_DATA] != ELFDATA2MSB)
+		return "unknown ELF byte order";
+	e->is64 = p[EI_CLASS] == ELFCLASS64;
+	e->msb = p[EI_DATA] == ELFDATA2MSB;
+	if (size < (e->is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr)))
+		return "truncated ELF header";
+	off = e->is64 ? elf_get(e, 40, 8) : elf_get(e, 32, 4);
+	e->shentsize = e->is64 ? elf_get(e, 58, 2) : elf_get(e, 46, 2);
+	e->shnum = e->is64 ? elf_get(e, 60, 2) : elf_get(e, 48, 2);
+	if (off == 0)
+		return "no section headers";
+	if (e->shentsize != (e->is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr)))
+		return "bad section header size";
+	if (!elf_within(e, off, e->shentsize))
+		return "section headers past the end of the file";
+	e->shoff = off;
+	if (e->shnum == 0) /* extended numbering: the count is in section 0 */
+		e->shnum = SH_SIZE(e, 0);
+	if (e->shnum == 0 || e->shnum > (e->size - off) / e->shentsize)
+		return "section headers past the end of the file";
+	for (i = 1; i < e->shnum; i++) {
+		if (SH_TYPE(e, i) == SHT_NOBITS)
+			continue;
+		if (!elf_within(e, SH_OFFSET(e, i), SH_SIZE(e, i)))
+			return "section data past the end of the file";
+		if (SH_TYPE(e, i) == SHT_SYMTAB && !symtab)
+			symtab = i;
+	}
+	if (!symtab)
+		return NULL; /* no symbols, like "nm: no symbols" */
+	e->symoff = SH_OFFSET(e, symtab);
+	e->symsize = SH_SIZE(e, symtab);
+	e->symentsize = SH_ENTSIZE(e, symtab);
+	if (e->symentsize != (e->is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym)))
+		return "bad symbol table entry size";
+	i = SH_LINK(e, symtab);
+	if (i == 0 || i >= e->shnum || SH_TYPE(e, i) != SHT_STRTAB)
+		return "symbol table has no string table";
+	e->stroff = SH_OFFSET(e, i);
+	len = SH_SIZE(e, i);
+	if (len == 0 || p[e->stroff + len - 1] != '\0')
+		return "string table not terminated";
+	e->strsize = len;
+	return NULL;
+}
+
+static size_t
+elf_nsyms(const struct elf *e)
+{
+	return e->symentsize ? e->symsize / e->symentsize : 0;
+}
+
+/* Symbol i; returns NULL or a description of what is wrong. */
+static const char *
+elf_symbol(const struct elf *e, size_t i, struct elf_sym *s)
+{
+	size_t base = e->symoff + i * e->symentsize;
+	uint64_t name;
+	unsigned info;
+
+	name = elf_get(e, base, 4);
+	info = e->p[base + (e->is64 ? 4 : 12)];
+	s->shndx = elf_get(e, base + (e->is64 ? 6 : 14), 2);
+	s->bind = info >> 4;
+	s->type = info & 0xf;
+	if (name >= e->strsize)
+		return "symbol name past the end of the string table";
+	s->name = (const char *)e->p + e->stroff + name;
+	return NULL;
+}
+
+/* Symbols nm(1) lists without -a: not the null, section or file ones. */
+static int
+nm_visible(const struct elf_sym *s)
+{
+	return s->name[0] && s->type != STT_SECTION && s->type != STT_FILE;
+}
+
+/* nm's letter for a defined symbol is lowercase: local, unique or ifunc. */
+static int
+nm_lowercase(const struct elf_sym *s)
+{
+	return s->bind == STB_LOCAL || s->bind == STB_GNU_UNIQUE ||
+	       s->type == STT_GNU_IFUNC;
+}
+
+/* An object file loaded and parsed; path names it in messages. */
+struct object {
+	const char *path;
+	struct buf data;
+	struct elf elf;
+};
+
+/* Load path; returns NULL or a description of what is wrong. */
+static const char *
+object_load(struct object *o, const char *path)
+{
+	struct stat st;
+	const char *err;
+
+	o->path = path;
+	o->data.n = 0;
+	if (stat(path, &st) < 0 || read_file(path, &o->data) < 0)
+		return strerror(errno);
+	if (!S_ISREG(st.st_mode))
+		return "not a regular file";
+	if (o->data.n == 0)
+		return "empty file";
+	err = elf_parse(&o->elf, (const unsigned char *)o->data.s, o->data.n);
+	if (err)
+		return err;
+	return NULL;
+}
+
+static const char *
+object_has_symbol(const struct object *o, const char *needle, int *found)
+{
+	struct elf_sym s;
+	const char *err;
+	size_t i;
+
+	*found = 0;
+	for (i = 1; i < elf_nsyms(&o->elf); i++) {
+		if ((err = elf_symbol(&o->elf, i, &s)))
+			return err;
+		if (nm_visible(&s) && strstr(s.name, needle)) {
+			*found = 1;
+			break;
+		}
+	}
+	return NULL;
+}
+
+struct defsym {
+	const char *name;
+	int local;
+};
+
+static int
+defsym_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct defsym *)a)->name,
+		      ((const struct defsym *)b)->name);
+}
+
+/*
+ * scripts/check-local-export: every __ksymtab_NAME must not name a symbol
+ * that nm prints in lowercase. Undefined symbols are ignored, as the awk
+ * script skips nm lines without a value. Prints kbuild's message for each
+ * offender as `shown: error: local symbol NAME was exported`; returns the
+ * number of offenders, or -1 after printing a description of bad input.
+ */
+static int
+check_local_export(const struct object *o, const char *shown, size_t *nexports)
+{
+	struct defsym *defs, key, *hit;
+	struct elf_sym s;
+	const char *err;
+	size_t i, j, n = 0, nsyms = elf_nsyms(&o->elf);
+	int bad = 0;
+
+	*nexports = 0;
+	defs = xmalloc(nsyms * sizeof(*defs));
+	for (i = 1; i < nsyms; i++) {
+		if ((err = elf_symbol(&o->elf, i, &s))) {
+			warn("%s: %s", shown, err);
+			free(defs);
+			return -1;
+		}
+		if (nm_visible(&s) && s.shndx != SHN_UNDEF) {
+			defs[n].name = s.name;
+			defs[n++].local = nm_lowercase(&s);
+		}
+	}
+	qsort(defs, n, sizeof(*defs), defsym_cmp);
+	for (i = 0; i < n; i++) {
+		if (strncmp(defs[i].name, "__ksymtab_", 10) != 0)
+			continue;
+		++*nexports;
+		key.name = defs[i].name + 10;
+		hit = bsearch(&key, defs, n, sizeof(*defs), defsym_cmp);
+		if (!hit)
+			continue;
+		while (hit > defs && !strcmp(hit[-1].name, key.name))
+			hit--;
+		for (j = hit - defs; j < n && !strcmp(defs[j].name, key.name);
+		     j++)
+			if (defs[j].local) {
+				fprintf(stderr,
+					"%s: error: local symbol %s was "
+					"exported\n",
+					shown, key.name);
+				bad++;
+				break;
+			}
+	}
+	free(defs);
+	return bad;
+}
+
+/* ---------------------------------------------------------------- quoting */
+
+/* Append word to b quoted for sh, only where it needs it. */
+static void
+shell_quote(struct buf *b, const char *w)
+{
+	const char *p;
+
+	if (*w &&
+	    strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		      "0123456789_-+=./,:@%^") == strlen(w)) {
+		buf_puts(b, w);
+		return;
+	}
+	buf_puts(b, "'");
+	for (p = w; *p; p++) {
+		if (*p == '\'')
+			buf_puts(b, "'\\''");
+		else
+			buf_add(b, p, 1);
+	}
+	buf_puts(b, "'");
+}
+
+static void
+shell_join(struct buf *b, char *const *argv)
+{
+	size_t i;
+
+	for (i = 0; argv[i]; i++) {
+		if (i)
+			buf_puts(b, " ");
+		shell_quote(b, argv[i]);
+	}
+}
+
+/*
+ * Split a saved kbuild command into words as sh would: quotes and
+ * backslashes, no expansions. Stops at an unquoted ; | & < > or newline.
+ * Returns NULL or a description of what is wrong.
+ */
+static const char *
+shell_split(const char *s, struct strv *words)
+{
+	struct buf w = { 0 };
+	int inword = 0;
+
+	for (;; s++) {
+		if (!*s || strchr(" \t\n;|&<>", *s)) {
+			if (inword) {
+				strv_push(words, xstrdup(w.s));
+				w.n = 0;
+				inword = 0;
+			}
+			if (!*s || (*s != ' ' && *s != '\t'))
+				break;
+			continue;
+		}
+		inword = 1;
+		buf_add(&w, "", 0);
+		if (*s == '\'') {
+			const char *e = strchr(s + 1, '\'');
+
+			if (!e)
+				return "unterminated ' quote";
+			buf_add(&w, s + 1, e - s - 1);
+			s = e;
+		} else if (*s == '"') {
+			for (s++; *s && *s != '"'; s++) {
+				if (*s == '\\' && s[1] &&
+				    strchr("$`\"\\\n", s[1]))
+					s++;
+				buf_add(&w, s, 1);
+			}
+			if (!*s)
+				return "unterminated \" quote";
+		} else if (*s == '\\' && s[1]) {
+			buf_add(&w, ++s, 1);
+		} else {
+			buf_add(&w, s, 1);
+		}
+	}
+	free(w.s);
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- the job */
+
+static const char *
+opt_value(const char *arg, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(arg, name, n) != 0)
+		return NULL;
+	if (arg[n] == '\0')
+		usage_error("option %s needs a value: %s=VALUE", name, name);
+	if (arg[n] != '=')
+		return NULL;
+	if (arg[n + 1] == '\0')
+		usage_error("option %s has an empty value", name);
+	return arg + n + 1;
+}
+
+static void
+set_once(const char **slot, const char *value, const char *name)
+{
+	if (*slot)
+		usage_error("option %s given twice", name);
+	*slot = value;
+}
+
+/* Parse a build command line from argv[i]: options, then OUT IN CC FLAGS. */
+static void
+parse_job(struct job *j, int argc, char **argv, int i)
+{
+	const char *v, *a;
+
+	for (; i < argc; i++) {
+		a = argv[i];
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (a[0] != '-' || a[1] == '\0')
+			break;
+		if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
+			opt.verbose = 1;
+		else if (!strcmp(a, "--time"))
+			opt.time = 1;
+		else if ((v = opt_value(a, "--objtool-arg")))
+			strv_push(&j->objtool_args, v);
+		else if ((v = opt_value(a, "--objtool")))
+			set_once(&j->objtool, v, "--objtool");
+		else if ((v = opt_value(a, "--genksyms-arg")))
+			strv_push(&j->genksyms_args, v);
+		else if ((v = opt_value(a, "--genksyms")))
+			set_once(&j->genksyms, v, "--genksyms");
+		else if ((v = opt_value(a, "--symvers")))
+			set_once(&j->symvers, v, "--symvers");
+		else
+			usage_error("unknown option '%s' (see %s --help)", a,
+				    argv0);
+	}
+	if (i >= argc)
+		usage_error("missing operands: OUT.o IN.c CC [CFLAGS...]");
+	j->out = argv[i++];
+	if (i >= argc)
+		usage_error("missing operands after '%s': IN.c CC [CFLAGS...]",
+			    j->out);
+	j->in = argv[i++];
+	for (; i < argc && argv[i][0] != '-'; i++) {
+		if (!argv[i][0])
+			usage_error("empty word in the compiler command");
+		strv_push(&j->cc, argv[i]);
+	}
+	if (j->cc.n == 0)
+		usage_error("no compiler command after '%s'", j->in);
+	for (; i < argc; i++)
+		strv_push(&j->flags, argv[i]);
+	if (j->objtool_args.n && !j->objtool)
+		usage_error("--objtool-arg given without --objtool");
+	if (j->genksyms_args.n && !j->genksyms)
+		usage_error("--genksyms-arg given without --genksyms");
+}
+
+static char *
+dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return strndup(path, slash - path);
+}
+
+static const char *
+base_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* Check the operands before anything is touched: bad ones are usage. */
+static void
+check_job(const struct job *j)
+{
+	struct stat in, out, dir;
+	char *d;
+
+	if (!*j->out || !*base_of(j->out))
+		usage_error("output '%s' is not a file name", j->out);
+	if (stat(j->in, &in) < 0)
+		usage_error("source '%s':", j->in);
+	if (!S_ISREG(in.st_mode))
+		usage_error("source '%s' is not a regular file", j->in);
+	if (!strcmp(j->in, j->out) ||
+	    (stat(j->out, &out) == 0 && out.st_dev == in.st_dev &&
+	     out.st_ino == in.st_ino))
+		usage_error("output '%s' is the source file", j->out);
+	if (j->symvers && !strcmp(j->symvers, j->in))
+		usage_error("--symvers file '%s' is the source file",
+			    j->symvers);
+	if (j->symvers && !strcmp(j->symvers, j->out))
+		usage_error("--symvers file '%s' is the output", j->symvers);
+	d = dir_of(j->out);
+	if (stat(d, &dir) < 0 || !S_ISDIR(dir.st_mode))
+		usage_error("output directory '%s' does not exist", d);
+	free(d);
+	if (lstat(j->out, &out) == 0 && S_ISDIR(out.st_mode))
+		usage_error("output '%s' is a directory", j->out);
+}
+
+/* ---------------------------------------------------------------- running */
+
+/* The files and values the recipe's variables stand for, for one run. */
+struct run {
+	struct job *job;
+	int explain;	   /* name final files instead of temporaries */
+	char *tmpout;	   /* $OUT while running */
+	char *tmps;	   /* $S, made on first use */
+	struct object obj; /* $OUT as last loaded */
+	int obj_loaded;
+	struct buf symvers;
+};
+
+/* A temporary named after final in final's directory; it exists on return. */
+static char *
+make_temp(const char *final, const char *suffix)
+{
+	struct buf b = { 0 };
+	mode_t mask;
+	char *d = dir_of(final);
+	int fd;
+
+	buf_printf(&b, "%s/.tmp_%s.XXXXXX%s", d, base_of(final), suffix);
+	free(d);
+	fd = mkostemps(b.s, strlen(suffix), O_CLOEXEC);
+	if (fd < 0)
+		fatal(1, "cannot create a temporary file for '%s':", final);
+	trash.tmp[trash.ntmp++] = b.s;
+	mask = umask(0);
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
+	close(fd);
+	return b.s;
+}
+
+/* A path as an argument: one starting with '-' must not read as an option. */
+static const char *
+path_arg(const char *path)
+{
+	struct buf b = { 0 };
+
+	if (path[0] != '-')
+		return path;
+	buf_printf(&b, "./%s", path);
+	return b.s;
+}
+
+static int
+is_dep_flag(char *const *flags, size_t i, size_t *skip)
+{
+	const char *f = flags[i];
+
+	*skip = 0;
+	if (!strncmp(f, "-Wp,-MD,", 8) || !strncmp(f, "-Wp,-MMD,", 9) ||
+	    !strcmp(f, "-MD") || !strcmp(f, "-MMD") || !strcmp(f, "-MP"))
+		return 1;
+	if (!strcmp(f, "-MF") || !strcmp(f, "-MT") || !strcmp(f, "-MQ")) {
+		*skip = flags[i + 1] ? 1 : 0;
+		return 1;
+	}
+	return !strncmp(f, "-MF", 3) || !strncmp(f, "-MT", 3) ||
+	       !strncmp(f, "-MQ", 3);
+}
+
+/* The value of a file variable such as $OUT; NULL if it is not one. */
+static const char *
+file_var(struct run *r, const char *var)
+{
+	if (!strcmp(var, "$IN"))
+		return r->job->in;
+	if (!strcmp(var, "$OUT"))
+		return r->explain ? r->job->out : r->tmpout;
+	if (!strcmp(var, "$S")) {
+		if (r->explain)
+			return "<scratch .s>";
+		if (!r->tmps)
+			r->tmps = make_temp(r->job->out, ".s");
+		return r->tmps;
+	}
+	return NULL;
+}
+
+/* Expand a template into argv. */
+static void
+expand(struct run *r, const char *const *tmpl, struct strv *argv)
+{
+	struct job *j = r->job;
+	const char *f;
+	size_t i, k, skip;
+
+	for (; *tmpl; tmpl++) {
+		const char *w = *tmpl;
+		const struct strv *list = NULL;
+
+		if (w[0] != '$') {
+			strv_push(argv, w);
+		} else if ((f = file_var(r, w))) {
+			strv_push(argv, path_arg(f));
+		} else if (!strcmp(w, "$CC")) {
+			list = &j->cc;
+		} else if (!strcmp(w, "$FLAGS")) {
+			list = &j->flags;
+		} else if (!strcmp(w, "$FLAGS_NODEP")) {
+			for (i = 0; i < j->flags.n; i++)
+				if (is_dep_flag(j->flags.v, i, &skip))
+					i += skip;
+				else
+					strv_push(argv, j->flags.v[i]);
+		} else if (!strcmp(w, "$OBJTOOL")) {
+			strv_push(argv, j->objtool);
+		} else if (!strcmp(w, "$OBJTOOL_ARGS")) {
+			list = &j->objtool_args;
+		} else if (!strcmp(w, "$GENKSYMS")) {
+			strv_push(argv, j->genksyms);
+		} else if (!strcmp(w, "$GENKSYMS_ARGS")) {
+			list = &j->genksyms_args;
+		} else {
+			fatal(1, "recipe: unknown variable %s", w);
+		}
+		for (k = 0; list && k < list->n; k++)
+			strv_push(argv, list->v[k]);
+	}
+}
+
+static int
+option_given(const struct job *j, const char *name)
+{
+	if (!strcmp(name, "objtool"))
+		return j->objtool != NULL;
+	if (!strcmp(name, "genksyms"))
+		return j->genksyms != NULL;
+	fatal(1, "recipe: unknown option in condition: %s", name);
+}
+
+/* Load $OUT if a step changed it; returns NULL or what is wrong with it. */
+static const char *
+load_out(struct run *r)
+{
+	const char *path = file_var(r, "$OUT"), *err;
+
+	if (r->obj_loaded)
+		return NULL;
+	if ((err = object_load(&r->obj, path)))
+		return err;
+	r->obj_loaded = 1;
+	return NULL;
+}
+
+enum verdict { NO, YES, UNKNOWN };
+
+/*
+ * Evaluate one condition. why gets the reason in words. UNKNOWN is for
+ * --explain before the object exists.
+ */
+static enum verdict
+eval_cond(struct run *r, const struct cond *c, struct buf *why)
+{
+	const char *path, *err;
+	struct buf text = { 0 };
+	int found;
+
+	switch (c->op) {
+	case COND_NONE:
+		return YES;
+	case COND_GIVEN:
+		found = option_given(r->job, c->arg);
+		buf_printf(why, "--%s %s", c->arg,
+			   found ? "given" : "not given");
+		return found ? YES : NO;
+	case COND_ELF_SYMBOL:
+		path = r->explain ? r->job->out : file_var(r, c->file);
+		if (strcmp(c->file, "$OUT") != 0)
+			fatal(1, "recipe: symbol condition on %s", c->file);
+		if ((err = load_out(r))) {
+			if (r->explain) {
+				buf_printf(why, "%s: %s", path, err);
+				return UNKNOWN;
+			}
+			fatal(1, "%s: %s", path, err);
+		}
+		if ((err = object_has_symbol(&r->obj, c->arg, &found)))
+			fatal(1, "%s: %s", path, err);
+		buf_printf(why, "%s has %s%s symbols", r->job->out,
+			   found ? "" : "no ", c->arg);
+		return found ? YES : NO;
+	case COND_TEXT:
+		path = file_var(r, c->file);
+		if (r->explain) {
+			buf_printf(why, "%s will contain %s?", path, c->arg);
+			return UNKNOWN;
+		}
+		if (read_file(path, &text) < 0)
+			fatal(1, "%s:", path);
+		found = memmem(text.s, text.n, c->arg, strlen(c->arg)) != NULL;
+		free(text.s);
+		buf_printf(why, "%s %s %s", c->file,
+			   found ? "contains" : "does not contain", c->arg);
+		return found ? YES : NO;
+	}
+	return NO;
+}
+
+/* All of a step's conditions; stops at the first that fails. */
+static enum verdict
+eval_step(struct run *r, const struct step *s, struct buf *why)
+{
+	enum verdict v = YES, c;
+	size_t i;
+
+	for (i = 0; i < STEP_MAX_CONDS && s->when[i].op != COND_NONE; i++) {
+		if (why->n)
+			buf_puts(why, ", ");
+		c = eval_cond(r, &s->when[i], why);
+		if (c == NO)
+			return NO;
+		if (c == UNKNOWN)
+			v = UNKNOWN;
+	}
+	return v;
+}
+
+static void
+on_signal(int sig)
+{
+	int e = errno;
+
+	caught = sig;
+	if (running[0] > 0)
+		kill(running[0], sig);
+	if (running[1] > 0)
+		kill(running[1], sig);
+	errno = e;
+}
+
+static void
+setup_signals(void)
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(handled) / sizeof(handled[0]); i++)
+		sigaction(handled[i], &sa, NULL);
+	sigprocmask(SIG_SETMASK, NULL, &orig_mask);
+}
+
+static void
+block_signals(int block)
+{
+	sigset_t set;
+	size_t i;
+
+	sigemptyset(&set);
+	for (i = 0; i < sizeof(handled) / sizeof(handled[0]); i++)
+		sigaddset(&set, handled[i]);
+	sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
+/* Start argv with stdin from in_fd and stdout to out_fd (-1: inherit). */
+static pid_t
+spawn(const struct step *s, char *const *argv, int in_fd, int out_fd, int slot)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t dfl;
+	pid_t pid;
+	int err;
+
+	posix_spawn_file_actions_init(&fa);
+	if (in_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
+	if (out_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+	posix_spawnattr_init(&attr);
+	sigemptyset(&dfl);
+	for (size_t i = 0; i < sizeof(handled) / sizeof(handled[0]); i++)
+		sigaddset(&dfl, handled[i]);
+	sigaddset(&dfl, SIGPIPE);
+	posix_spawnattr_setsigmask(&attr, &orig_mask);
+	posix_spawnattr_setsigdefault(&attr, &dfl);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
+						POSIX_SPAWN_SETSIGDEF);
+	block_signals(1);
+	err = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
+	if (!err)
+		running[slot] = pid;
+	block_signals(0);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	if (err) {
+		errno = err;
+		fatal(err == ENOENT ? 127 : 126,
+		      "%s: cannot run '%s':", s->name, argv[0]);
+	}
+	return pid;
+}
+
+static int
+reap(int slot)
+{
+	int status;
+
+	while (waitpid(running[slot], &status, 0) < 0)
+		if (errno != EINTR)
+			fatal(1, "waitpid:");
+	running[slot] = 0;
+	return status;
+}
+
+/* Report a child's failure; returns kobjc's exit status for it, or 0. */
+static int
+check_status(const struct step *s, char *const *argv, int status)
+{
+	struct buf cmd = { 0 };
+	int code = 0;
+
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (caught)
+		die_of_signal(caught);
+	shell_join(&cmd, argv);
+	if (WIFEXITED(status)) {
+		code = WEXITSTATUS(status);
+		warn("%s failed with status %d: %s", s->name, code, cmd.s);
+	} else {
+		code = 128 + WTERMSIG(status);
+		warn("%s terminated due to signal %d (%s): %s", s->name,
+		     WTERMSIG(status), strsignal(WTERMSIG(status)), cmd.s);
+	}
+	free(cmd.s);
+	return code;
+}
+
+static void verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+verbose(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!opt.verbose)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static const char *
+check_symvers(const struct buf *b)
+{
+	const char *p = b->s, *e = b->s + b->n, *nl;
+	size_t n;
+
+	if (b->n == 0)
+		return "printed no #SYMVER lines";
+	for (; p < e; p = nl + 1) {
+		nl = memchr(p, '\n', e - p);
+		if (!nl)
+			return "printed a line without a newline";
+		if (strncmp(p, "#SYMVER ", 8) != 0)
+			return "printed a line that is not #SYMVER NAME 0xCRC";
+		p += 8;
+		n = strcspn(p, " \n");
+		if (n == 0 || p[n] != ' ' || strncmp(p + n + 1, "0x", 2) != 0)
+			return "printed a line that is not #SYMVER NAME 0xCRC";
+		p += n + 3;
+		n = strspn(p, "0123456789abcdefABCDEF");
+		if (n == 0 || p + n != nl)
+			return "printed a line that is not #SYMVER NAME 0xCRC";
+	}
+	return NULL;
+}
+
+/* Run a step's command, or its pipeline; returns 0 or an exit status. */
+static int
+run_command(struct run *r, const struct step *s)
+{
+	struct strv a1 = { 0 }, a2 = { 0 };
+	struct buf cmd = { 0 };
+	int p1[2], p2[2], st1, st2, code;
+	char chunk[4096];
+	ssize_t n;
+
+	expand(r, s->argv, &a1);
+	if (s->pipe[0])
+		expand(r, s->pipe, &a2);
+	if (opt.verbose) {
+		shell_join(&cmd, a1.v);
+		if (a2.n) {
+			buf_puts(&cmd, " | ");
+			shell_join(&cmd, a2.v);
+		}
+		verbose("%s", cmd.s);
+		free(cmd.s);
+	}
+	if (!a2.n) {
+		spawn(s, a1.v, -1, s->capture ? -1 : STDERR_FILENO, 0);
+		code = check_status(s, a1.v, reap(0));
+		free(a1.v);
+		return code;
+	}
+	if (pipe2(p1, O_CLOEXEC) < 0 || pipe2(p2, O_CLOEXEC) < 0)
+		fatal(1, "pipe:");
+	spawn(s, a1.v, -1, p1[1], 0);
+	close(p1[1]);
+	spawn(s, a2.v, p1[0], p2[1], 1);
+	close(p1[0]);
+	close(p2[1]);
+	for (;;) {
+		n = read(p2[0], chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		buf_add(&r->symvers, chunk, n);
+	}
+	close(p2[0]);
+	st2 = reap(1);
+	st1 = reap(0);
+	code = check_status(s, a2.v, st2);
+	if (!code)
+		code = check_status(s, a1.v, st1);
+	free(a1.v);
+	free(a2.v);
+	return code;
+}
+
+static int
+run_native(struct run *r, const struct step *s)
+{
+	const char *err;
+	size_t nexp;
+	int bad;
+
+	switch (s->native) {
+	case NATIVE_LOCAL_EXPORT:
+		if ((err = load_out(r)))
+			fatal(1, "%s: %s: %s", s->name, r->job->out, err);
+		bad = check_local_export(&r->obj, r->job->out, &nexp);
+		if (bad < 0)
+			return 1;
+		verbose("# %s: %s: %zu exported, %d local", s->name,
+			r->job->out, nexp, bad);
+		if (bad) {
+			warn("%s failed: %s exports %d local symbol%s", s->name,
+			     r->job->out, bad, bad == 1 ? "" : "s");
+			return 1;
+		}
+		return 0;
+	case NATIVE_NONE:
+		break;
+	}
+	return 0;
+}
+
+static int
+step_writes(const struct step *s, const char *var)
+{
+	size_t i;
+
+	for (i = 0; i < STEP_MAX_FILES && s->out[i]; i++)
+		if (!strcmp(s->out[i], var))
+			return 1;
+	return 0;
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Write the #SYMVER lines to --symvers=FILE (atomically) or stdout. */
+static void
+deliver_symvers(struct run *r)
+{
+	const char *file = r->job->symvers;
+	char *tmp;
+	int fd;
+
+	if (!file) {
+		if (write_all(STDOUT_FILENO, r->symvers.s, r->symvers.n) < 0)
+			fatal(1, "writing #SYMVER lines to stdout:");
+		return;
+	}
+	tmp = make_temp(file, "");
+	fd = open(tmp, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0 || write_all(fd, r->symvers.s, r->symvers.n) < 0 ||
+	    close(fd) < 0)
+		fatal(1, "writing %s:", file);
+	if (rename(tmp, file) < 0)
+		fatal(1, "renaming %s to %s:", tmp, file);
+	trash.ntmp--; /* it is the --symvers file now */
+	verbose("# symbol versions: %zu bytes of #SYMVER lines -> %s",
+		r->symvers.n, file);
+}
+
+static int
+run_recipe(struct job *j)
+{
+	struct run r = { .job = j };
+	struct buf why = { 0 }, cmd = { 0 };
+	const struct step *s;
+	double t0 = 0;
+	int code;
+	char *argv[] = { "mv", "-f", "--", NULL, NULL, NULL };
+
+	trash.out[trash.nout++] = j->out;
+	if (j->symvers)
+		trash.out[trash.nout++] = j->symvers;
+	trash.started = 1;
+	r.tmpout = make_temp(j->out, ".o");
+	for (s = recipe; s < recipe + NSTEPS; s++) {
+		why.n = 0;
+		if (eval_step(&r, s, &why) == NO) {
+			verbose("# %s: skipped: %s", s->name, why.s);
+			continue;
+		}
+		if (opt.time)
+			t0 = now();
+		code = s->native ? run_native(&r, s) : run_command(&r, s);
+		if (caught)
+			die_of_signal(caught);
+		if (code)
+			die(code);
+		if (step_writes(s, "$OUT")) {
+			const char *err;
+
+			r.obj_loaded = 0;
+			if ((err = load_out(&r)))
+				fatal(1,
+				      "%s: output %s is not a valid object: %s",
+				      s->name, j->out, err);
+		}
+		if (s->capture == CAPTURE_SYMVERS) {
+			const char *err = check_symvers(&r.symvers);
+
+			if (err)
+				fatal(1, "%s: %s %s", s->name, j->genksyms,
+				      err);
+		}
+		if (opt.time)
+			fprintf(stderr, "%s: time: %s %.3f s\n", argv0, s->name,
+				now() - t0);
+	}
+	block_signals(1);
+	if (caught)
+		die_of_signal(caught);
+	deliver_symvers(&r);
+	argv[3] = r.tmpout;
+	argv[4] = (char *)path_arg(j->out);
+	shell_join(&cmd, argv);
+	verbose("%s", cmd.s);
+	if (rename(r.tmpout, j->out) < 0)
+		fatal(1, "renaming %s to %s:", r.tmpout, j->out);
+	trash.ntmp = 0;
+	if (r.tmps)
+		unlink(r.tmps);
+	block_signals(0);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- recipe */
+
+static const char *const cond_names[] = {
+	[COND_NONE] = "always",
+	[COND_GIVEN] = "given",
+	[COND_ELF_SYMBOL] = "elf-symbol",
+	[COND_TEXT] = "text",
+};
+static const char *const phase_names[] = {
+	[PHASE_COMPILE] = "compile",
+	[PHASE_LOCAL] = "local",
+};
+static const char *const native_names[] = {
+	[NATIVE_NONE] = "none",
+	[NATIVE_LOCAL_EXPORT] = "check-local-export",
+};
+static const char *const native_what[] = {
+	[NATIVE_NONE] = "",
+	[NATIVE_LOCAL_EXPORT] = "no __ksymtab_NAME may name a local symbol",
+};
+static const char *const capture_names[] = {
+	[CAPTURE_NONE] = "none",
+	[CAPTURE_SYMVERS] = "symvers",
+};
+
+static void
+dump_words(struct buf *b, const char *key, const char *const *w, size_t max)
+{
+	size_t i;
+
+	if (!w[0])
+		return;
+	buf_puts(b, key);
+	for (i = 0; i < max && w[i]; i++)
+		buf_printf(b, " %s", w[i]);
+	buf_puts(b, "\n");
+}
+
+/* The canonical text of the recipe: what --recipe-hash hashes. */
+static void
+recipe_dump(struct buf *b)
+{
+	const struct step *s;
+	size_t i;
+
+	buf_printf(b, "kobjc-recipe %s version %d\n", recipe_name,
+		   KOBJC_RECIPE_VERSION);
+	for (s = recipe; s < recipe + NSTEPS; s++) {
+		buf_printf(b, "\nstep %s\ntag %s\nphase %s\n", s->name, s->tag,
+			   phase_names[s->phase]);
+		for (i = 0; i < STEP_MAX_CONDS && s->when[i].op; i++)
+			buf_printf(b, "when %s %s%s%s\n",
+				   cond_names[s->when[i].op], s->when[i].arg,
+				   s->when[i].file ? " " : "",
+				   s->when[i].file ? s->when[i].file : "");
+		dump_words(b, "run", s->argv, STEP_MAX_WORDS);
+		dump_words(b, "pipe", s->pipe, STEP_MAX_WORDS);
+		buf_printf(b, "native %s\ncapture %s\n",
+			   native_names[s->native], capture_names[s->capture]);
+		dump_words(b, "in", s->in, STEP_MAX_FILES);
+		dump_words(b, "out", s->out, STEP_MAX_FILES);
+	}
+}
+
+static void
+recipe_hash(char hex[65])
+{
+	struct buf b = { 0 };
+	struct sha256 c;
+
+	recipe_dump(&b);
+	sha256_init(&c);
+	sha256_update(&c, b.s, b.n);
+	sha256_final(&c, hex);
+	free(b.s);
+}
+
+/* ---------------------------------------------------------------- explain */
+
+/* Find OBJ's saved kbuild command in .OBJ.cmd and parse it as a job. */
+static void
+job_from_cmdfile(struct job *j, const char *obj, struct strv *words)
+{
+	struct buf text = { 0 }, cmd = { 0 };
+	char *d = dir_of(obj), *line, *p;
+	const char *err, *k;
+	size_t i;
+
+	buf_printf(&cmd, "%s/.%s.cmd", d, base_of(obj));
+	if (read_file(cmd.s, &text) < 0)
+		usage_error("%s: no kbuild command file %s:", obj, cmd.s);
+	for (line = text.s; line; line = p ? p + 1 : NULL) {
+		p = strchr(line, '\n');
+		if (p)
+			*p = '\0';
+		if (!strncmp(line, "cmd_", 4) && (k = strstr(line, " := ")))
+			break;
+	}
+	if (!line)
+		usage_error("%s: %s has no cmd_ line", obj, cmd.s);
+	k += 4;
+	/* undo fixdep's make escaping: $$ for $, $(pound) for # */
+	for (p = line; *k; k++) {
+		if (k[0] == '$' && k[1] == '$')
+			*p++ = '$', k++;
+		else if (!strncmp(k, "$(pound)", 8))
+			*p++ = '#', k += 7;
+		else
+			*p++ = *k;
+	}
+	*p = '\0';
+	if ((err = shell_split(line, words)))
+		usage_error("%s: cannot read the command in %s: %s", obj, cmd.s,
+			    err);
+	if (words->n == 0 || !strstr(base_of(words->v[0]), "kobjc"))
+		usage_error("%s: %s holds no kobjc command (built without "
+			    "KOBJC?)",
+			    obj, cmd.s);
+	parse_job(j, (int)words->n, words->v, 1);
+	/* run from the tree the command was saved in */
+	i = strlen(obj) - strlen(j->out);
+	if (strlen(obj) > strlen(j->out) && !strcmp(obj + i, j->out) &&
+	    obj[i - 1] == '/') {
+		char *top = strndup(obj, i);
+
+		if (chdir(top) < 0)
+			usage_error("%s:", top);
+		free(top);
+	}
+	printf("object   %s\ncommand  %s\n", obj, cmd.s);
+	free(d);
+}
+
+static void
+explain_files(const char *key, struct run *r, const char *const *files)
+{
+	size_t i;
+
+	printf("   %-6s", key);
+	for (i = 0; i < STEP_MAX_FILES && files[i]; i++)
+		printf(" %s", file_var(r, files[i]));
+	printf("\n");
+}
+
+static int
+explain(struct job *j)
+{
+	struct run r = { .job = j, .explain = 1 };
+	struct buf why = { 0 }, cmd = { 0 };
+	struct strv a1, a2;
+	const struct step *s;
+	enum verdict v;
+	char hex[65];
+	struct stat st;
+	int n = 1, built = stat(j->out, &st) == 0;
+
+	recipe_hash(hex);
+	printf("recipe   %s sha256 %s\n", recipe_name, hex);
+	for (s = recipe; s < recipe + NSTEPS; s++, n++) {
+		why.n = cmd.n = 0;
+		memset(&a1, 0, sizeof(a1));
+		memset(&a2, 0, sizeof(a2));
+		printf("\n%d. %s [%s], %s phase\n", n, s->name, s->tag,
+		       phase_names[s->phase]);
+		v = eval_step(&r, s, &why);
+		printf("   when   %s\n", s->when[0].op ? why.s : "always");
+		printf("   status %s\n",
+		       v == UNKNOWN ? "depends on the object, not built yet"
+		       : v == NO    ? "skipped"
+		       : built	    ? "ran"
+				    : "runs");
+		if (s->native) {
+			printf("   run    (in kobjc) %s: %s\n",
+			       native_names[s->native], native_what[s->native]);
+		} else if (v != NO) {
+			expand(&r, s->argv, &a1);
+			shell_join(&cmd, a1.v);
+			if (s->pipe[0]) {
+				expand(&r, s->pipe, &a2);
+				buf_puts(&cmd, " | ");
+				shell_join(&cmd, a2.v);
+			}
+			printf("   run    %s\n", cmd.s);
+		}
+		explain_files("in", &r, s->in);
+		if (s->out[0])
+			explain_files("out", &r, s->out);
+		if (s->capture == CAPTURE_SYMVERS)
+			printf("   out    #SYMVER lines -> %s\n",
+			       j->symvers ? j->symvers : "stdout");
+		free(a1.v);
+		free(a2.v);
+	}
+	printf("\n%s is written as a temporary in its directory and renamed "
+	       "into place when every step succeeded.\n",
+	       j->out);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- main */
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: %s [options] [--] OUT.o IN.c CC [CFLAGS...]\n"
+		"       %s --explain OBJ.o | --explain [options] OUT.o IN.c "
+		"CC...\n"
+		"       %s --recipe-hash | --recipe-dump | --sha256 | --help | "
+		"--version\n"
+		"\n"
+		"Builds OUT.o from IN.c with kbuild's whole recipe: compile,\n"
+		"objtool, local-export check, symbol versions.\n"
+		"\n"
+		"options:\n"
+		"  --objtool=PATH       run objtool on the object\n"
+		"  --objtool-arg=ARG    one objtool argument (repeat)\n"
+		"  --genksyms=PATH      modversions: genksyms for exporting "
+		"objects\n"
+		"  --genksyms-arg=ARG   one genksyms argument (repeat)\n"
+		"  --symvers=FILE       write #SYMVER lines to FILE, not "
+		"stdout\n"
+		"  -v, --verbose        print every step (KBUILD_VERBOSE=1)\n"
+		"  --time               print each step's wall time "
+		"(KBUILD_VERBOSE=2)\n"
+		"\n"
+		"exit status: 0 ok; 1 a check or kobjc failed; 2 bad usage;\n"
+		"the failed step's status; 126/127 a tool could not be "
+		"run/found;\n"
+		"128+N a step died of signal N.\n",
+		argv0, argv0, argv0);
+}
+
+static int
+sha256_stdin(void)
+{
+	struct sha256 c;
+	char chunk[65536], hex[65];
+	ssize_t n;
+
+	sha256_init(&c);
+	while ((n = read(STDIN_FILENO, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			fatal(1, "reading stdin:");
+		sha256_update(&c, chunk, n);
+	}
+	sha256_final(&c, hex);
+	printf("%s\n", hex);
+	return 0;
+}
+
+static int
+finish(int code)
+{
+	if (fflush(stdout) != 0 || ferror(stdout))
+		fatal(1, "writing stdout:");
+	return code;
+}
+
+/* Make sure fds 0-2 are open, so no pipe or file lands on them. */
+static void
+open_std_fds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct job job = { 0 };
+	struct strv words = { 0 };
+	const char *v = getenv("KBUILD_VERBOSE");
+	char hex[65];
+	struct buf b = { 0 };
+
+	argv0 = base_of(argv[0] ? argv[0] : "kobjc");
+	open_std_fds();
+	if (v && strchr(v, '1'))
+		opt.verbose = 1;
+	if (v && strchr(v, '2'))
+		opt.time = 1;
+	if (argc == 2 && !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return finish(0);
+	}
+	if (argc == 2 && !strcmp(argv[1], "--version")) {
+		printf("kobjc %s\n", KOBJC_VERSION);
+		return finish(0);
+	}
+	if (argc == 2 && !strcmp(argv[1], "--recipe-dump")) {
+		recipe_dump(&b);
+		fwrite(b.s, 1, b.n, stdout);
+		return finish(0);
+	}
+	if (argc == 2 && !strcmp(argv[1], "--recipe-hash")) {
+		recipe_hash(hex);
+		printf("%s\n", hex);
+		return finish(0);
+	}
+	if (argc == 2 && !strcmp(argv[1], "--sha256"))
+		return finish(sha256_stdin());
+	if (argc >= 2 && !strcmp(argv[1], "--explain")) {
+		if (argc == 2)
+			usage_error(
+				"--explain needs an object or a command line");
+		if (argc == 3)
+			job_from_cmdfile(&job, argv[2], &words);
+		else
+			parse_job(&job, argc, argv,
+				  strstr(base_of(argv[2]), "kobjc") ? 3 : 2);
+		return finish(explain(&job));
+	}
+	if (argc >= 2 &&
+	    (!strcmp(argv[1], "--recipe-hash") ||
+	     !strcmp(argv[1], "--recipe-dump") || !strcmp(argv[1], "--help") ||
+	     !strcmp(argv[1], "--version") || !strcmp(argv[1], "--sha256")))
+		usage_error("%s takes no arguments", argv[1]);
+	parse_job(&job, argc, argv, 1);
+	check_job(&job);
+	setup_signals();
+	return finish(run_recipe(&job));
+}
