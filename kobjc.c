@@ -1396,6 +1396,7 @@ run_recipe(struct job *j)
 	struct run r = { .job = j };
 	struct buf why = { 0 }, cmd = { 0 };
 	const struct step *s;
+	struct stat st;
 	double t0 = 0;
 	int code;
 	char *argv[] = { "mv", "-f", "--", NULL, NULL, NULL };
@@ -1404,6 +1405,8 @@ run_recipe(struct job *j)
 	if (j->symvers)
 		trash.out[trash.nout++] = j->symvers;
 	trash.started = 1;
+	if (lstat(j->out, &st) == 0 && !(st.st_mode & 0222))
+		fatal(1, "output: '%s' is read-only; not replacing it", j->out);
 	r.tmpout = make_temp(j->out, ".o");
 	for (s = recipe; s < recipe + NSTEPS; s++) {
 		why.n = 0;
