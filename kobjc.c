@@ -69,15 +69,25 @@ struct job {
 	struct strv objtool_args;
 	const char *genksyms;
 	struct strv genksyms_args;
-	const char *symvers; /* --symvers=FILE, or NULL for stdout */
+	const char *symvers;   /* --symvers=FILE, or NULL for stdout */
+	const char *want_hash; /* --recipe-hash=H: refuse another recipe */
+	const char *phase;     /* --phase=compile: only the compile phase */
+	char action;	       /* compiler mode (--cc=): 'c' or 'E' */
 };
 
 static struct {
 	int verbose;
 	int time;
+	FILE *log; /* where -v and --time print: stderr, or KOBJC_LOG's fd */
 } opt;
 
-static const char *argv0 = "kobjc";
+/* Exit status for a kobjc asked to run another recipe: >= 128, so that
+ * distcc falls back to a local build. */
+#define EXIT_OTHER_RECIPE 200
+
+static const char *argv0 = "kobjc", *argv0_full = "kobjc";
+
+static void recipe_hash(char hex[65]);
 
 /* What must go if kobjc fails: temporaries always, outputs once started. */
 static struct {
@@ -249,34 +259,40 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	b->n += n;
 }
 
-/* Read a whole file; returns -1 with errno set on failure. */
+/* Append everything readable from fd to b; returns -1 with errno set. */
 static int
-read_file(const char *path, struct buf *b)
+read_fd(int fd, struct buf *b)
 {
 	char chunk[65536];
 	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
-		return -1;
 	for (;;) {
 		r = read(fd, chunk, sizeof(chunk));
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0)
+		if (r < 0)
+			return -1;
+		if (r == 0)
 			break;
 		buf_add(b, chunk, r);
 	}
-	if (r < 0) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	close(fd);
 	buf_add(b, "", 0);
 	return 0;
+}
+
+/* Read a whole file; returns -1 with errno set on failure. */
+static int
+read_file(const char *path, struct buf *b)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r, e;
+
+	if (fd < 0)
+		return -1;
+	r = read_fd(fd, b);
+	e = errno;
+	close(fd);
+	errno = e;
+	return r;
 }
 
 static int
@@ -783,11 +799,54 @@ set_once(const char **slot, const char *value, const char *name)
 	*slot = value;
 }
 
+/* One of kobjc's own options; returns 0 if a is not one. */
+static int
+parse_option(struct job *j, const char *a)
+{
+	const char *v;
+
+	if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
+		opt.verbose = 1;
+	else if (!strcmp(a, "--time"))
+		opt.time = 1;
+	else if ((v = opt_value(a, "--objtool-arg")))
+		strv_push(&j->objtool_args, v);
+	else if ((v = opt_value(a, "--objtool")))
+		set_once(&j->objtool, v, "--objtool");
+	else if ((v = opt_value(a, "--genksyms-arg")))
+		strv_push(&j->genksyms_args, v);
+	else if ((v = opt_value(a, "--genksyms")))
+		set_once(&j->genksyms, v, "--genksyms");
+	else if ((v = opt_value(a, "--symvers")))
+		set_once(&j->symvers, v, "--symvers");
+	else if ((v = opt_value(a, "--recipe-hash")))
+		set_once(&j->want_hash, v, "--recipe-hash");
+	else if ((v = opt_value(a, "--phase")))
+		set_once(&j->phase, v, "--phase");
+	else if ((v = opt_value(a, "--cc")))
+		strv_push(&j->cc, v);
+	else
+		return 0;
+	return 1;
+}
+
+static void
+check_options(const struct job *j)
+{
+	if (j->objtool_args.n && !j->objtool)
+		usage_error("--objtool-arg given without --objtool");
+	if (j->genksyms_args.n && !j->genksyms)
+		usage_error("--genksyms-arg given without --genksyms");
+	if (j->phase && strcmp(j->phase, "compile") != 0)
+		usage_error("unknown phase '%s' (only --phase=compile)",
+			    j->phase);
+}
+
 /* Parse a build command line from argv[i]: options, then OUT IN CC FLAGS. */
 static void
 parse_job(struct job *j, int argc, char **argv, int i)
 {
-	const char *v, *a;
+	const char *a;
 
 	for (; i < argc; i++) {
 		a = argv[i];
@@ -797,21 +856,7 @@ parse_job(struct job *j, int argc, char **argv, int i)
 		}
 		if (a[0] != '-' || a[1] == '\0')
 			break;
-		if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
-			opt.verbose = 1;
-		else if (!strcmp(a, "--time"))
-			opt.time = 1;
-		else if ((v = opt_value(a, "--objtool-arg")))
-			strv_push(&j->objtool_args, v);
-		else if ((v = opt_value(a, "--objtool")))
-			set_once(&j->objtool, v, "--objtool");
-		else if ((v = opt_value(a, "--genksyms-arg")))
-			strv_push(&j->genksyms_args, v);
-		else if ((v = opt_value(a, "--genksyms")))
-			set_once(&j->genksyms, v, "--genksyms");
-		else if ((v = opt_value(a, "--symvers")))
-			set_once(&j->symvers, v, "--symvers");
-		else
+		if (!strncmp(a, "--cc=", 5) || !parse_option(j, a))
 			usage_error("unknown option '%s' (see %s --help)", a,
 				    argv0);
 	}
@@ -831,10 +876,41 @@ parse_job(struct job *j, int argc, char **argv, int i)
 		usage_error("no compiler command after '%s'", j->in);
 	for (; i < argc; i++)
 		strv_push(&j->flags, argv[i]);
-	if (j->objtool_args.n && !j->objtool)
-		usage_error("--objtool-arg given without --objtool");
-	if (j->genksyms_args.n && !j->genksyms)
-		usage_error("--genksyms-arg given without --genksyms");
+	check_options(j);
+}
+
+/*
+ * Compiler mode: how ccache and distcc call kobjc, as if it were the
+ * compiler: kobjc's options including --cc=WORD, the compiler flags, -c or
+ * -E, -o FILE, and the source last (both put it last). The order of the
+ * rest is theirs.
+ */
+static void
+parse_compiler_mode(struct job *j, int argc, char **argv)
+{
+	const char *a;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (parse_option(j, a))
+			continue;
+		if (!strcmp(a, "-c") || !strcmp(a, "-E"))
+			j->action = a[1];
+		else if (!strcmp(a, "-o") && i + 2 < argc)
+			j->out = argv[++i];
+		else if (i == argc - 1 && a[0] != '-')
+			j->in = a;
+		else
+			strv_push(&j->flags, a);
+	}
+	if (!j->in)
+		usage_error("compiler mode: no source file last");
+	if (!j->action)
+		usage_error("compiler mode: neither -c nor -E");
+	if (j->action == 'c' && !j->out)
+		usage_error("compiler mode: -c without -o OUT");
+	check_options(j);
 }
 
 static char *
@@ -893,6 +969,7 @@ check_job(const struct job *j)
 struct run {
 	struct job *job;
 	int explain;	   /* name final files instead of temporaries */
+	int preprocess;	   /* answering -E: object conditions are unknown */
 	char *tmpout;	   /* $OUT while running */
 	char *tmps;	   /* $S, made on first use */
 	struct object obj; /* $OUT as last loaded */
@@ -1057,6 +1134,8 @@ eval_cond(struct run *r, const struct cond *c, struct buf *why)
 			   found ? "given" : "not given");
 		return found ? YES : NO;
 	case COND_ELF_SYMBOL:
+		if (r->preprocess)
+			return UNKNOWN; /* decided after the compile */
 		path = r->explain ? r->job->out : file_var(r, c->file);
 		if (strcmp(c->file, "$OUT") != 0)
 			fatal(1, "recipe: symbol condition on %s", c->file);
@@ -1073,6 +1152,8 @@ eval_cond(struct run *r, const struct cond *c, struct buf *why)
 			   found ? "" : "no ", c->arg);
 		return found ? YES : NO;
 	case COND_TEXT:
+		if (r->preprocess)
+			return UNKNOWN;
 		path = file_var(r, c->file);
 		if (r->explain) {
 			buf_printf(why, "%s will contain %s?", path, c->arg);
@@ -1222,19 +1303,17 @@ check_status(const struct step *s, char *const *argv, int status)
 	return code;
 }
 
-static void verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-verbose(const char *fmt, ...)
+static void __attribute__((format(printf, 1, 2))) verbose(const char *fmt, ...)
 {
 	va_list ap;
 
 	if (!opt.verbose)
 		return;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(opt.log, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fputc('\n', opt.log);
+	fflush(opt.log);
 }
 
 static const char *
@@ -1263,57 +1342,78 @@ check_symvers(const struct buf *b)
 	return NULL;
 }
 
-/* Run a step's command, or its pipeline; returns 0 or an exit status. */
+/*
+ * Run av[0] | av[1] | ... as step s; the last one's stdout goes to
+ * r->symvers when s captures it, else to stderr. Returns 0 or an exit
+ * status; the last failing process is the one reported, as an earlier one
+ * may only have died of the broken pipe.
+ */
+static void
+print_pipeline(struct strv *av, int nproc)
+{
+	struct buf cmd = { 0 };
+	int i;
+
+	if (!opt.verbose)
+		return;
+	for (i = 0; i < nproc; i++) {
+		if (i)
+			buf_puts(&cmd, " | ");
+		shell_join(&cmd, av[i].v);
+	}
+	verbose("%s", cmd.s);
+	free(cmd.s);
+}
+
+static int
+run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
+	     int out_fd)
+{
+	int in = -1, p[2], out[2] = { -1, -1 }, st[2], code = 0, i, o;
+	int capture = s->capture && out_fd < 0;
+
+	if (out_fd < 0)
+		out_fd = STDERR_FILENO;
+	if (capture && pipe2(out, O_CLOEXEC) < 0)
+		fatal(1, "pipe:");
+	for (i = 0; i < nproc; i++) {
+		if (i < nproc - 1 && pipe2(p, O_CLOEXEC) < 0)
+			fatal(1, "pipe:");
+		o = i < nproc - 1 ? p[1] : capture ? out[1] : out_fd;
+		spawn(s, av[i].v, in, o, i);
+		if (in >= 0)
+			close(in);
+		if (i < nproc - 1) {
+			close(p[1]);
+			in = p[0];
+		}
+	}
+	if (capture) {
+		close(out[1]);
+		if (read_fd(out[0], &r->symvers) < 0)
+			fatal(1, "%s: reading its output:", s->name);
+		close(out[0]);
+	}
+	for (i = nproc - 1; i >= 0; i--)
+		st[i] = reap(i);
+	for (i = nproc - 1; i >= 0 && !code; i--)
+		code = check_status(s, av[i].v, st[i]);
+	return code;
+}
+
 static int
 run_command(struct run *r, const struct step *s)
 {
-	struct strv a1 = { 0 }, a2 = { 0 };
-	struct buf cmd = { 0 };
-	int p1[2], p2[2], st1, st2, code;
-	char chunk[4096];
-	ssize_t n;
+	struct strv av[2] = { { 0 } };
+	int nproc = s->pipe[0] ? 2 : 1, code;
 
-	expand(r, s->argv, &a1);
-	if (s->pipe[0])
-		expand(r, s->pipe, &a2);
-	if (opt.verbose) {
-		shell_join(&cmd, a1.v);
-		if (a2.n) {
-			buf_puts(&cmd, " | ");
-			shell_join(&cmd, a2.v);
-		}
-		verbose("%s", cmd.s);
-		free(cmd.s);
-	}
-	if (!a2.n) {
-		spawn(s, a1.v, -1, s->capture ? -1 : STDERR_FILENO, 0);
-		code = check_status(s, a1.v, reap(0));
-		free(a1.v);
-		return code;
-	}
-	if (pipe2(p1, O_CLOEXEC) < 0 || pipe2(p2, O_CLOEXEC) < 0)
-		fatal(1, "pipe:");
-	spawn(s, a1.v, -1, p1[1], 0);
-	close(p1[1]);
-	spawn(s, a2.v, p1[0], p2[1], 1);
-	close(p1[0]);
-	close(p2[1]);
-	for (;;) {
-		n = read(p2[0], chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		buf_add(&r->symvers, chunk, n);
-	}
-	close(p2[0]);
-	st2 = reap(1);
-	st1 = reap(0);
-	code = check_status(s, a2.v, st2);
-	if (!code)
-		code = check_status(s, a1.v, st1);
-	free(a1.v);
-	free(a2.v);
+	expand(r, s->argv, &av[0]);
+	if (nproc == 2)
+		expand(r, s->pipe, &av[1]);
+	print_pipeline(av, nproc);
+	code = run_pipeline(r, s, av, nproc, -1);
+	free(av[0].v);
+	free(av[1].v);
 	return code;
 }
 
@@ -1390,17 +1490,361 @@ deliver_symvers(struct run *r)
 		r->symvers.n, file);
 }
 
+/* Check what step s did; empty symvers are an error only from the table. */
+static void
+finish_step(struct run *r, const struct step *s, int code, int from_table)
+{
+	const char *err;
+
+	if (caught)
+		die_of_signal(caught);
+	if (code)
+		die(code);
+	if (step_writes(s, "$OUT") && !r->preprocess) {
+		r->obj_loaded = 0;
+		if ((err = load_out(r)))
+			fatal(1, "%s: output %s is not a valid object: %s",
+			      s->name, r->job->out, err);
+	}
+	if (s->capture == CAPTURE_SYMVERS && (from_table || r->symvers.n) &&
+	    (err = check_symvers(&r->symvers)))
+		fatal(1, "%s: %s %s", s->name,
+		      from_table ? r->job->genksyms : s->name, err);
+}
+
+static void
+run_step(struct run *r, const struct step *s)
+{
+	struct buf why = { 0 };
+	double t0 = now();
+
+	if (eval_step(r, s, &why) == NO) {
+		verbose("# %s: skipped: %s", s->name, why.s);
+		free(why.s);
+		return;
+	}
+	free(why.s);
+	finish_step(r, s, s->native ? run_native(r, s) : run_command(r, s), 1);
+	if (opt.time)
+		fprintf(opt.log, "%s: time: %s %.3f s\n", argv0, s->name,
+			now() - t0);
+}
+
+static char *__attribute__((format(printf, 1, 2)))
+xasprintf(const char *fmt, ...)
+{
+	struct buf b = { 0 };
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	buf_reserve(&b, n);
+	va_start(ap, fmt);
+	vsnprintf(b.s, n + 1, fmt, ap);
+	va_end(ap);
+	return b.s;
+}
+
+/* The file exec would run for name, searching PATH; NULL if none. */
+static char *
+find_program(const char *name)
+{
+	const char *path = getenv("PATH"), *p, *e;
+	struct stat st;
+	char *f;
+
+	if (strchr(name, '/'))
+		return xstrdup(name);
+	for (p = path ? path : "/usr/bin:/bin"; *p; p = *e ? e + 1 : e) {
+		e = strchr(p, ':');
+		if (!e)
+			e = p + strlen(p);
+		f = xasprintf("%.*s%s%s", (int)(e - p), p, e > p ? "/" : "",
+			      name);
+		if (stat(f, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(f, X_OK) == 0)
+			return f;
+		free(f);
+	}
+	return NULL;
+}
+
+/* A tool's identity for the cache tag, as ccache's compiler_check=mtime. */
+static void
+tool_identity(struct buf *b, const char *name)
+{
+	char *f = find_program(name);
+	struct stat st;
+
+	if (f && stat(f, &st) == 0)
+		buf_printf(b, "tool %s %s %lld %lld.%09ld\n", name, f,
+			   (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+			   st.st_mtim.tv_nsec);
+	else
+		buf_printf(b, "tool %s missing\n", name);
+	free(f);
+}
+
+/* ccache's compiler_check: the recipe and every tool it runs. */
+static char *
+cache_tag(const struct job *j)
+{
+	struct buf b = { 0 };
+	struct sha256 c;
+	char hex[65];
+	size_t i;
+
+	recipe_hash(hex);
+	buf_printf(&b, "kobjc %s\nrecipe %s\n", KOBJC_VERSION, hex);
+	for (i = 0; i < j->cc.n; i++)
+		tool_identity(&b, j->cc.v[i]);
+	if (j->objtool)
+		tool_identity(&b, j->objtool);
+	if (j->genksyms)
+		tool_identity(&b, j->genksyms);
+	sha256_init(&c);
+	sha256_update(&c, b.s, b.n);
+	sha256_final(&c, hex);
+	free(b.s);
+	return xasprintf("string:kobjc-%s", hex);
+}
+
+/* This kobjc's own path, for ccache and distcc to call back. */
+static const char *
+self_path(void)
+{
+	static char path[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+
+	if (n <= 0 || (size_t)n >= sizeof(path) - 1)
+		return argv0_full;
+	path[n] = '\0';
+	return path;
+}
+
+/*
+ * Hand the recipe, or only its compile phase, to wrapper (ccache or
+ * distcc), which calls this kobjc back in compiler mode.
+ */
+static void
+run_wrapped(struct run *r, const char *wrapper, int compile_only)
+{
+	struct job *j = r->job;
+	struct strv av = { 0 };
+	struct buf cmd = { 0 };
+	struct step s = {
+		.tag = "WRAP",
+		.phase = compile_only ? PHASE_COMPILE : PHASE_LOCAL,
+		.out = { "$OUT" },
+		.capture = compile_only ? CAPTURE_NONE : CAPTURE_SYMVERS,
+	};
+	char *words = xstrdup(wrapper), *w, *save = NULL, *tag = NULL, hex[65];
+	double t0 = now();
+	int logfd = -1;
+	size_t i;
+
+	for (w = strtok_r(words, " \t", &save); w;
+	     w = strtok_r(NULL, " \t", &save))
+		strv_push(&av, w);
+	if (!av.n)
+		usage_error("empty KOBJC_CACHE or KOBJC_CC_LAUNCHER");
+	s.name = base_of(av.v[0]);
+	strv_push(&av, self_path());
+	for (i = 0; i < j->cc.n; i++)
+		strv_push(&av, xasprintf("--cc=%s", j->cc.v[i]));
+	recipe_hash(hex);
+	strv_push(&av, xasprintf("--recipe-hash=%s", hex));
+	if (compile_only) {
+		strv_push(&av, "--phase=compile");
+	} else {
+		if (j->objtool)
+			strv_push(&av, xasprintf("--objtool=%s", j->objtool));
+		for (i = 0; i < j->objtool_args.n; i++)
+			strv_push(&av, xasprintf("--objtool-arg=%s",
+						 j->objtool_args.v[i]));
+		if (j->genksyms)
+			strv_push(&av, xasprintf("--genksyms=%s", j->genksyms));
+		for (i = 0; i < j->genksyms_args.n; i++)
+			strv_push(&av, xasprintf("--genksyms-arg=%s",
+						 j->genksyms_args.v[i]));
+		tag = cache_tag(j);
+		setenv("CCACHE_COMPILERTYPE", "gcc", 1);
+		setenv("CCACHE_COMPILERCHECK", tag, 1);
+		buf_printf(&cmd,
+			   "CCACHE_COMPILERTYPE=gcc CCACHE_COMPILERCHECK=%s ",
+			   tag);
+	}
+	for (i = 0; i < j->flags.n; i++)
+		strv_push(&av, j->flags.v[i]);
+	strv_push(&av, "-c");
+	strv_push(&av, "-o");
+	strv_push(&av, r->tmpout);
+	strv_push(&av, path_arg(j->in));
+	if (opt.verbose || opt.time) {
+		/* the steps kobjc runs under the wrapper print here, not into
+		 * the output ccache keeps */
+		logfd = dup(fileno(opt.log));
+		setenv("KOBJC_LOG",
+		       xasprintf("%d:%s%s", logfd, opt.verbose ? "v" : "",
+				 opt.time ? "t" : ""),
+		       1);
+	}
+	shell_join(&cmd, av.v);
+	verbose("%s", cmd.s);
+	finish_step(r, &s, run_pipeline(r, &s, &av, 1, -1), 0);
+	if (logfd >= 0)
+		close(logfd);
+	if (opt.time)
+		fprintf(opt.log, "%s: time: %s %.3f s\n", argv0, s.name,
+			now() - t0);
+	free(cmd.s);
+	free(tag);
+	free(words);
+}
+
+/* How many leading steps are the compile phase. */
+static size_t
+compile_phase_steps(void)
+{
+	size_t n = 0;
+
+	while (n < NSTEPS && recipe[n].phase == PHASE_COMPILE)
+		n++;
+	return n;
+}
+
+static int
+step_reads(const struct step *s, const char *var)
+{
+	size_t i;
+
+	for (i = 0; i < STEP_MAX_FILES && s->in[i]; i++)
+		if (!strcmp(s->in[i], var))
+			return 1;
+	for (i = 0; i < STEP_MAX_CONDS && s->when[i].op; i++)
+		if (s->when[i].file && !strcmp(s->when[i].file, var))
+			return 1;
+	return 0;
+}
+
+/* Can the first n steps run elsewhere? Only if later steps need nothing
+ * they make but the object. */
+static int
+can_ship(size_t n)
+{
+	size_t i, k, o;
+
+	for (i = 0; i < n; i++)
+		for (o = 0; o < STEP_MAX_FILES && recipe[i].out[o]; o++)
+			for (k = n; k < NSTEPS; k++)
+				if (strcmp(recipe[i].out[o], "$OUT") != 0 &&
+				    step_reads(&recipe[k], recipe[i].out[o]))
+					return 0;
+	return n > 0;
+}
+
+/*
+ * Answer a preprocessor call (-E) from ccache or distcc: the output of
+ * every preprocessor pass the recipe makes, so that their hash covers
+ * every header the recipe reads. A step that runs $CC on $IN is such a
+ * pass: as it is if it has -E, else with -E for -c/-S and without -o.
+ */
+static int
+run_preprocess(struct run *r)
+{
+	const struct step *s, *end = recipe + NSTEPS;
+	const char *t[STEP_MAX_WORDS + 2], *const *w;
+	struct strv av = { 0 };
+	struct buf why = { 0 };
+	int fd = STDOUT_FILENO, has_e;
+	size_t n;
+
+	if (r->job->phase)
+		end = recipe + compile_phase_steps();
+	if (r->job->out &&
+	    (fd = open(r->job->out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		       0666)) < 0)
+		fatal(1, "preprocess: %s:", r->job->out);
+	for (s = recipe; s < end; s++) {
+		why.n = 0;
+		if (s->native || strcmp(s->argv[0], "$CC") != 0 ||
+		    !step_reads(s, "$IN") || eval_step(r, s, &why) == NO)
+			continue;
+		for (has_e = 0, w = s->argv; *w; w++)
+			has_e |= !strcmp(*w, "-E");
+		for (n = 0, w = s->argv; *w; w++) {
+			if (!strcmp(*w, "-c") || !strcmp(*w, "-S"))
+				continue;
+			if (!strcmp(*w, "-o") && w[1]) {
+				w++;
+				continue;
+			}
+			t[n++] = *w;
+			if (!has_e && !strcmp(*w, "$CC"))
+				t[n++] = "-E";
+		}
+		t[n] = NULL;
+		av.n = 0;
+		expand(r, t, &av);
+		print_pipeline(&av, 1);
+		finish_step(r, s, run_pipeline(r, s, &av, 1, fd), 0);
+	}
+	if (fd != STDOUT_FILENO && close(fd) < 0)
+		fatal(1, "preprocess: %s:", r->job->out);
+	free(av.v);
+	free(why.s);
+	return 0;
+}
+
+static void
+install(struct run *r)
+{
+	struct job *j = r->job;
+	struct buf cmd = { 0 };
+	char *argv[] = { "mv", "-f", "--", r->tmpout, (char *)path_arg(j->out),
+			 NULL };
+
+	block_signals(1);
+	if (caught)
+		die_of_signal(caught);
+	deliver_symvers(r);
+	shell_join(&cmd, argv);
+	verbose("%s", cmd.s);
+	free(cmd.s);
+	if (rename(r->tmpout, j->out) < 0)
+		fatal(1, "renaming %s to %s:", r->tmpout, j->out);
+	trash.ntmp = 0;
+	if (r->tmps)
+		unlink(r->tmps);
+	block_signals(0);
+}
+
+static const char *
+getenv_set(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
 static int
 run_recipe(struct job *j)
 {
-	struct run r = { .job = j };
-	struct buf why = { 0 }, cmd = { 0 };
-	const struct step *s;
+	struct run r = { .job = j, .preprocess = j->action == 'E' };
+	const char *cache = NULL, *launcher = NULL;
+	size_t first = 0, end = NSTEPS, ncompile = compile_phase_steps();
 	struct stat st;
-	double t0 = 0;
-	int code;
-	char *argv[] = { "mv", "-f", "--", NULL, NULL, NULL };
 
+	if (r.preprocess)
+		return run_preprocess(&r);
+	if (!j->action)
+		cache = getenv_set("KOBJC_CACHE");
+	if (j->phase)
+		end = ncompile;
+	else
+		launcher = getenv_set("KOBJC_CC_LAUNCHER");
 	trash.out[trash.nout++] = j->out;
 	if (j->symvers)
 		trash.out[trash.nout++] = j->symvers;
@@ -1408,53 +1852,20 @@ run_recipe(struct job *j)
 	if (lstat(j->out, &st) == 0 && !(st.st_mode & 0222))
 		fatal(1, "output: '%s' is read-only; not replacing it", j->out);
 	r.tmpout = make_temp(j->out, ".o");
-	for (s = recipe; s < recipe + NSTEPS; s++) {
-		why.n = 0;
-		if (eval_step(&r, s, &why) == NO) {
-			verbose("# %s: skipped: %s", s->name, why.s);
-			continue;
-		}
-		if (opt.time)
-			t0 = now();
-		code = s->native ? run_native(&r, s) : run_command(&r, s);
-		if (caught)
-			die_of_signal(caught);
-		if (code)
-			die(code);
-		if (step_writes(s, "$OUT")) {
-			const char *err;
-
-			r.obj_loaded = 0;
-			if ((err = load_out(&r)))
-				fatal(1,
-				      "%s: output %s is not a valid object: %s",
-				      s->name, j->out, err);
-		}
-		if (s->capture == CAPTURE_SYMVERS) {
-			const char *err = check_symvers(&r.symvers);
-
-			if (err)
-				fatal(1, "%s: %s %s", s->name, j->genksyms,
-				      err);
-		}
-		if (opt.time)
-			fprintf(stderr, "%s: time: %s %.3f s\n", argv0, s->name,
-				now() - t0);
+	if (cache) {
+		run_wrapped(&r, cache, 0);
+		first = end;
+	} else if (launcher && can_ship(ncompile)) {
+		run_wrapped(&r, launcher, 1);
+		first = ncompile;
+	} else if (launcher) {
+		verbose("# %s: not used: a later step reads the compile "
+			"phase's intermediate files",
+			launcher);
 	}
-	block_signals(1);
-	if (caught)
-		die_of_signal(caught);
-	deliver_symvers(&r);
-	argv[3] = r.tmpout;
-	argv[4] = (char *)path_arg(j->out);
-	shell_join(&cmd, argv);
-	verbose("%s", cmd.s);
-	if (rename(r.tmpout, j->out) < 0)
-		fatal(1, "renaming %s to %s:", r.tmpout, j->out);
-	trash.ntmp = 0;
-	if (r.tmps)
-		unlink(r.tmps);
-	block_signals(0);
+	for (; first < end; first++)
+		run_step(&r, &recipe[first]);
+	install(&r);
 	return 0;
 }
 
@@ -1731,6 +2142,52 @@ open_std_fds(void)
 		close(fd);
 }
 
+/* In compiler mode (under ccache or distcc) kobjc prints only to the fd
+ * KOBJC_LOG=FD:FLAGS names, never into the output a cache keeps. */
+static void
+setup_compiler_mode_log(void)
+{
+	const char *v = getenv("KOBJC_LOG");
+	char *end;
+	long fd;
+	FILE *f;
+
+	opt.verbose = opt.time = 0;
+	if (!v)
+		return;
+	fd = strtol(v, &end, 10);
+	if (end == v || *end != ':' || fd < 3 || fcntl((int)fd, F_GETFD) < 0 ||
+	    !(f = fdopen((int)fd, "a")))
+		return;
+	opt.log = f;
+	opt.verbose = strchr(end, 'v') != NULL;
+	opt.time = strchr(end, 't') != NULL;
+}
+
+static int
+is_compiler_mode(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (!strncmp(argv[i], "--cc=", 5))
+			return 1;
+	return 0;
+}
+
+/* --recipe-hash=H: a caller with another recipe gets no object from us. */
+static void
+check_recipe_hash(const struct job *j)
+{
+	char hex[65];
+
+	recipe_hash(hex);
+	if (j->want_hash && strcmp(j->want_hash, hex) != 0)
+		fatal(EXIT_OTHER_RECIPE,
+		      "recipe mismatch: asked for recipe %s, this kobjc has %s",
+		      j->want_hash, hex);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1740,7 +2197,9 @@ main(int argc, char **argv)
 	char hex[65];
 	struct buf b = { 0 };
 
-	argv0 = base_of(argv[0] ? argv[0] : "kobjc");
+	argv0_full = argv[0] ? argv[0] : "kobjc";
+	argv0 = base_of(argv0_full);
+	opt.log = stderr;
 	open_std_fds();
 	if (v && strchr(v, '1'))
 		opt.verbose = 1;
@@ -1782,8 +2241,16 @@ main(int argc, char **argv)
 	     !strcmp(argv[1], "--recipe-dump") || !strcmp(argv[1], "--help") ||
 	     !strcmp(argv[1], "--version") || !strcmp(argv[1], "--sha256")))
 		usage_error("%s takes no arguments", argv[1]);
-	parse_job(&job, argc, argv, 1);
-	check_job(&job);
+	if (is_compiler_mode(argc, argv)) {
+		setup_compiler_mode_log();
+		parse_compiler_mode(&job, argc, argv);
+		if (job.action == 'c')
+			check_job(&job);
+	} else {
+		parse_job(&job, argc, argv, 1);
+		check_job(&job);
+	}
+	check_recipe_hash(&job);
 	setup_signals();
 	return finish(run_recipe(&job));
 }
