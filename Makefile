@@ -11,6 +11,10 @@ all: kobjc
 kobjc: kobjc.c kobjc.h
 	$(CC) $(KOBJC_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(KOBJC_LDFLAGS) $(LDFLAGS) -o $@ kobjc.c
 
+# kobjc with the 2009 two-step recipe (cc -S, then assemble) as its table.
+kobjc-2009: kobjc.c kobjc.h
+	$(CC) $(KOBJC_CFLAGS) $(CPPFLAGS) $(CFLAGS) -DKOBJC_RECIPE_2009 $(KOBJC_LDFLAGS) $(LDFLAGS) -o $@ kobjc.c
+
 # The README's main job: the recipe on sample objects, explained.
 demo: kobjc
 	tests/demo/run
@@ -25,6 +29,6 @@ install: kobjc
 	chmod 755 $(DESTDIR)$(BINDIR)/kobjc
 
 clean:
-	rm -f kobjc tests/demo/*.o tests/demo/.*.d
+	rm -f kobjc kobjc-2009 tests/demo/*.o tests/demo/.*.d
 
 .PHONY: all demo check install clean

@@ -1625,6 +1625,29 @@ self_path(void)
 }
 
 /*
+ * The name a launcher (distcc) runs kobjc by, here and on its helpers:
+ * distccd takes no absolute paths, only whitelisted names. If that name
+ * on PATH is not this kobjc, put this kobjc's directory first on PATH.
+ */
+static const char *
+launcher_name(void)
+{
+	const char *self = self_path(), *name = base_of(self);
+	char *found = find_program(name), *dir;
+	struct stat a, b;
+
+	if (!found || stat(found, &a) < 0 || stat(self, &b) < 0 ||
+	    a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+		dir = dir_of(self);
+		setenv("PATH", xasprintf("%s:%s", dir, getenv("PATH") ?: ""),
+		       1);
+		free(dir);
+	}
+	free(found);
+	return name;
+}
+
+/*
  * Hand the recipe, or only its compile phase, to wrapper (ccache or
  * distcc), which calls this kobjc back in compiler mode.
  */
@@ -1651,7 +1674,7 @@ run_wrapped(struct run *r, const char *wrapper, int compile_only)
 	if (!av.n)
 		usage_error("empty KOBJC_CACHE or KOBJC_CC_LAUNCHER");
 	s.name = base_of(av.v[0]);
-	strv_push(&av, self_path());
+	strv_push(&av, compile_only ? launcher_name() : self_path());
 	for (i = 0; i < j->cc.n; i++)
 		strv_push(&av, xasprintf("--cc=%s", j->cc.v[i]));
 	recipe_hash(hex);
