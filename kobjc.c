@@ -130,6 +130,13 @@ cleanup(void)
 {
 	size_t i;
 
+	for (i = 0; i < 2; i++)
+		if (running[i] > 0) {
+			kill(running[i], SIGKILL);
+			waitpid(running[i], NULL, 0);
+			running[i] = 0;
+		}
+
 	for (i = 0; i < trash.ntmp; i++)
 		unlink(trash.tmp[i]);
 	trash.ntmp = 0;
