@@ -20,7 +20,7 @@ demo: kobjc
 	tests/demo/run
 
 check: kobjc
-	tests/need-packages bats bats-assert bats-support gcc
+	tests/need-packages bats bats-assert bats-support gcc ccache distcc python3
 	bats tests
 
 install: kobjc

@@ -208,6 +208,26 @@ xstrdup(const char *s)
 	return memcpy(xmalloc(n), s, n);
 }
 
+static char *
+dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return strndup(path, slash - path);
+}
+
+static const char *
+base_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
 /* ---------------------------------------------------------------- buffers */
 
 static void
@@ -264,6 +284,23 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	vsnprintf(b->s + b->n, n + 1, fmt, ap);
 	va_end(ap);
 	b->n += n;
+}
+
+static char *__attribute__((format(printf, 1, 2)))
+xasprintf(const char *fmt, ...)
+{
+	struct buf b = { 0 };
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	buf_reserve(&b, n);
+	va_start(ap, fmt);
+	vsnprintf(b.s, n + 1, fmt, ap);
+	va_end(ap);
+	return b.s;
 }
 
 /* Append everything readable from fd to b; returns -1 with errno set. */
@@ -887,6 +924,35 @@ parse_job(struct job *j, int argc, char **argv, int i)
 }
 
 /*
+ * distcc turns kbuild's -Wp,-MMD,F into -MMD -MF F, and with those gcc names
+ * the .d target after -o, our temporary; -Wp,-MMD names it after the
+ * source: "foo.o" for dir/foo.c. Keep the latter, as a local build has it.
+ */
+static void
+add_dep_target(struct job *j)
+{
+	const char *base = base_of(j->in), *dot = strrchr(base, '.');
+	int deps = 0;
+	size_t i;
+
+	for (i = 0; i < j->flags.n; i++) {
+		const char *f = j->flags.v[i];
+
+		if (!strcmp(f, "-MD") || !strcmp(f, "-MMD"))
+			deps = 1;
+		if (!strncmp(f, "-MT", 3) || !strncmp(f, "-MQ", 3))
+			return;
+	}
+	if (!deps)
+		return;
+	strv_push(&j->flags, "-MT");
+	strv_push(&j->flags,
+		  xasprintf("%.*s.o",
+			    (int)(dot ? dot - base : (long)strlen(base)),
+			    base));
+}
+
+/*
  * Compiler mode: how ccache and distcc call kobjc, as if it were the
  * compiler: kobjc's options including --cc=WORD, the compiler flags, -c or
  * -E, -o FILE, and the source last (both put it last). The order of the
@@ -913,31 +979,12 @@ parse_compiler_mode(struct job *j, int argc, char **argv)
 	}
 	if (!j->in)
 		usage_error("compiler mode: no source file last");
+	add_dep_target(j);
 	if (!j->action)
 		usage_error("compiler mode: neither -c nor -E");
 	if (j->action == 'c' && !j->out)
 		usage_error("compiler mode: -c without -o OUT");
 	check_options(j);
-}
-
-static char *
-dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	return strndup(path, slash - path);
-}
-
-static const char *
-base_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
 }
 
 /* Check the operands before anything is touched: bad ones are usage. */
@@ -1535,23 +1582,6 @@ run_step(struct run *r, const struct step *s)
 	if (opt.time)
 		fprintf(opt.log, "%s: time: %s %.3f s\n", argv0, s->name,
 			now() - t0);
-}
-
-static char *__attribute__((format(printf, 1, 2)))
-xasprintf(const char *fmt, ...)
-{
-	struct buf b = { 0 };
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	buf_reserve(&b, n);
-	va_start(ap, fmt);
-	vsnprintf(b.s, n + 1, fmt, ap);
-	va_end(ap);
-	return b.s;
 }
 
 /* The file exec would run for name, searching PATH; NULL if none. */
