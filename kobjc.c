@@ -571,9 +571,14 @@ elf_parse(struct elf *e, const unsigned char *p, size_t size)
 		return "symbol table has no string table";
 	e->stroff = SH_OFFSET(e, i);
 	len = SH_SIZE(e, i);
+	if (e->stroff < e->symoff + e->symsize && e->symoff < e->stroff + len)
+		return "symbol table overlaps its string table";
 	if (len == 0 || p[e->stroff + len - 1] != '\0')
 		return "string table not terminated";
 	e->strsize = len;
+	for (i = 1; i < e->symsize / e->symentsize; i++)
+		if (elf_get(e, e->symoff + i * e->symentsize, 4) >= len)
+			return "symbol name past the end of the string table";
 	return NULL;
 }
 
@@ -633,10 +638,12 @@ object_load(struct object *o, const char *path)
 
 	o->path = path;
 	o->data.n = 0;
-	if (stat(path, &st) < 0 || read_file(path, &o->data) < 0)
+	if (stat(path, &st) < 0)
 		return strerror(errno);
-	if (!S_ISREG(st.st_mode))
+	if (!S_ISREG(st.st_mode)) /* a FIFO would block, /dev/zero never end */
 		return "not a regular file";
+	if (read_file(path, &o->data) < 0)
+		return strerror(errno);
 	if (o->data.n == 0)
 		return "empty file";
 	err = elf_parse(&o->elf, (const unsigned char *)o->data.s, o->data.n);
@@ -706,26 +713,26 @@ check_local_export(const struct object *o, const char *shown, size_t *nexports)
 		}
 	}
 	qsort(defs, n, sizeof(*defs), defsym_cmp);
+	/* a name is local if any of its definitions is: mark them all */
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && !strcmp(defs[j].name, defs[i].name);
+		     j++)
+			defs[i].local |= defs[j].local;
+		while (++i < j)
+			defs[i].local = defs[i - 1].local;
+	}
 	for (i = 0; i < n; i++) {
 		if (strncmp(defs[i].name, "__ksymtab_", 10) != 0)
 			continue;
 		++*nexports;
 		key.name = defs[i].name + 10;
 		hit = bsearch(&key, defs, n, sizeof(*defs), defsym_cmp);
-		if (!hit)
-			continue;
-		while (hit > defs && !strcmp(hit[-1].name, key.name))
-			hit--;
-		for (j = hit - defs; j < n && !strcmp(defs[j].name, key.name);
-		     j++)
-			if (defs[j].local) {
-				fprintf(stderr,
-					"%s: error: local symbol %s was "
-					"exported\n",
-					shown, key.name);
-				bad++;
-				break;
-			}
+		if (hit && hit->local) {
+			fprintf(stderr,
+				"%s: error: local symbol %s was exported\n",
+				shown, key.name);
+			bad++;
+		}
 	}
 	free(defs);
 	return bad;
@@ -886,6 +893,43 @@ check_options(const struct job *j)
 			    j->phase);
 }
 
+/*
+ * With driver-level -MD/-MMD, gcc names the .d file and its target after
+ * -o, which for kobjc is a temporary. Give them the names a direct compile
+ * has: -MF OUT.d -MQ OUT. In compiler mode, where distcc has turned
+ * kbuild's -Wp,-MMD,F into -MMD -MF F, the target -Wp,-MMD gives:
+ * "foo.o" for dir/foo.c.
+ */
+static void
+fix_dep_flags(struct job *j, int compiler_mode)
+{
+	const char *name = compiler_mode ? base_of(j->in) : j->out;
+	const char *dot = strrchr(base_of(name), '.');
+	int len = dot ? (int)(dot - name) : (int)strlen(name);
+	int deps = 0, file = 0, target = 0;
+	size_t i;
+
+	for (i = 0; i < j->flags.n; i++) {
+		const char *f = j->flags.v[i];
+
+		deps |= !strcmp(f, "-MD") || !strcmp(f, "-MMD");
+		file |= !strncmp(f, "-MF", 3);
+		target |= !strncmp(f, "-MT", 3) || !strncmp(f, "-MQ", 3);
+	}
+	if (!deps)
+		return;
+	if (!file && !compiler_mode) {
+		strv_push(&j->flags, "-MF");
+		strv_push(&j->flags, xasprintf("%.*s.d", len, name));
+	}
+	if (!target) {
+		strv_push(&j->flags, "-MQ");
+		strv_push(&j->flags, compiler_mode
+					     ? xasprintf("%.*s.o", len, name)
+					     : name);
+	}
+}
+
 /* Parse a build command line from argv[i]: options, then OUT IN CC FLAGS. */
 static void
 parse_job(struct job *j, int argc, char **argv, int i)
@@ -921,35 +965,7 @@ parse_job(struct job *j, int argc, char **argv, int i)
 	for (; i < argc; i++)
 		strv_push(&j->flags, argv[i]);
 	check_options(j);
-}
-
-/*
- * distcc turns kbuild's -Wp,-MMD,F into -MMD -MF F, and with those gcc names
- * the .d target after -o, our temporary; -Wp,-MMD names it after the
- * source: "foo.o" for dir/foo.c. Keep the latter, as a local build has it.
- */
-static void
-add_dep_target(struct job *j)
-{
-	const char *base = base_of(j->in), *dot = strrchr(base, '.');
-	int deps = 0;
-	size_t i;
-
-	for (i = 0; i < j->flags.n; i++) {
-		const char *f = j->flags.v[i];
-
-		if (!strcmp(f, "-MD") || !strcmp(f, "-MMD"))
-			deps = 1;
-		if (!strncmp(f, "-MT", 3) || !strncmp(f, "-MQ", 3))
-			return;
-	}
-	if (!deps)
-		return;
-	strv_push(&j->flags, "-MT");
-	strv_push(&j->flags,
-		  xasprintf("%.*s.o",
-			    (int)(dot ? dot - base : (long)strlen(base)),
-			    base));
+	fix_dep_flags(j, 0);
 }
 
 /*
@@ -979,7 +995,7 @@ parse_compiler_mode(struct job *j, int argc, char **argv)
 	}
 	if (!j->in)
 		usage_error("compiler mode: no source file last");
-	add_dep_target(j);
+	fix_dep_flags(j, 1);
 	if (!j->action)
 		usage_error("compiler mode: neither -c nor -E");
 	if (j->action == 'c' && !j->out)
@@ -987,34 +1003,47 @@ parse_compiler_mode(struct job *j, int argc, char **argv)
 	check_options(j);
 }
 
+/* An output file (what) must be a file in an existing directory, and not
+ * the source, nor the same file as other. */
+static void
+check_output(const char *what, const char *path, const struct stat *in,
+	     const char *other)
+{
+	struct stat st, ost;
+	char *d;
+
+	if (!*path || !*base_of(path))
+		usage_error("%s '%s' is not a file name", what, path);
+	if (stat(path, &st) == 0 && st.st_dev == in->st_dev &&
+	    st.st_ino == in->st_ino)
+		usage_error("%s '%s' is the source file", what, path);
+	if (other && (!strcmp(path, other) ||
+		      (stat(path, &st) == 0 && stat(other, &ost) == 0 &&
+		       st.st_dev == ost.st_dev && st.st_ino == ost.st_ino)))
+		usage_error("%s '%s' is the output", what, path);
+	d = dir_of(path);
+	if (stat(d, &st) < 0 || !S_ISDIR(st.st_mode))
+		usage_error("%s directory '%s' does not exist", what, d);
+	free(d);
+	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		usage_error("%s '%s' is a directory", what, path);
+}
+
 /* Check the operands before anything is touched: bad ones are usage. */
 static void
 check_job(const struct job *j)
 {
-	struct stat in, out, dir;
-	char *d;
+	struct stat in;
 
-	if (!*j->out || !*base_of(j->out))
-		usage_error("output '%s' is not a file name", j->out);
 	if (stat(j->in, &in) < 0)
 		usage_error("source '%s':", j->in);
 	if (!S_ISREG(in.st_mode))
 		usage_error("source '%s' is not a regular file", j->in);
-	if (!strcmp(j->in, j->out) ||
-	    (stat(j->out, &out) == 0 && out.st_dev == in.st_dev &&
-	     out.st_ino == in.st_ino))
+	if (!strcmp(j->in, j->out))
 		usage_error("output '%s' is the source file", j->out);
-	if (j->symvers && !strcmp(j->symvers, j->in))
-		usage_error("--symvers file '%s' is the source file",
-			    j->symvers);
-	if (j->symvers && !strcmp(j->symvers, j->out))
-		usage_error("--symvers file '%s' is the output", j->symvers);
-	d = dir_of(j->out);
-	if (stat(d, &dir) < 0 || !S_ISDIR(dir.st_mode))
-		usage_error("output directory '%s' does not exist", d);
-	free(d);
-	if (lstat(j->out, &out) == 0 && S_ISDIR(out.st_mode))
-		usage_error("output '%s' is a directory", j->out);
+	check_output("output", j->out, &in, NULL);
+	if (j->symvers)
+		check_output("--symvers file", j->symvers, &in, j->out);
 }
 
 /* ---------------------------------------------------------------- running */
@@ -1268,6 +1297,8 @@ setup_signals(void)
 	for (i = 0; i < sizeof(handled) / sizeof(handled[0]); i++)
 		sigaction(handled[i], &sa, NULL);
 	sigprocmask(SIG_SETMASK, NULL, &orig_mask);
+	/* a closed stdout is an error to clean up after, not sudden death */
+	signal(SIGPIPE, SIG_IGN);
 }
 
 static void
@@ -1528,8 +1559,11 @@ deliver_symvers(struct run *r)
 	int fd;
 
 	if (!file) {
-		if (write_all(STDOUT_FILENO, r->symvers.s, r->symvers.n) < 0)
+		if (write_all(STDOUT_FILENO, r->symvers.s, r->symvers.n) < 0) {
+			if (errno == EPIPE)
+				die_of_signal(SIGPIPE);
 			fatal(1, "writing #SYMVER lines to stdout:");
+		}
 		return;
 	}
 	tmp = make_temp(file, "");
