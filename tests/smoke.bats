@@ -2,6 +2,7 @@
 load helper
 
 setup() { common_setup; }
+teardown() { common_teardown; }
 
 @test "builds an exporting object with the real tools and prints its #SYMVER lines" {
 	run "$KOBJC" $(real_tool_opts) answer.o answer.c gcc -O2 -fno-asynchronous-unwind-tables

@@ -1,0 +1,67 @@
+#!/usr/bin/env bats
+# Concurrent kobjc runs in one directory: for different objects (2 x nproc
+# at once) and for the same object. All succeed, every object is the one a
+# serial build makes, and no temporary is left.
+load helper
+
+setup() { common_setup; }
+teardown() { common_teardown; }
+
+# build DIR NAME: NAME.o and .NAME.o.symvers from NAME.c in DIR, every step.
+build() {
+	(cd "$1" && "$KOBJC" $(real_tool_opts) --symvers=".$2.o.symvers" "$2.o" "$2.c" \
+		gcc -O2 -fno-asynchronous-unwind-tables -Wp,-MMD,".$2.o.d")
+}
+
+@test "2 x nproc concurrent runs for different objects in one directory" {
+	local n i pids=() st
+	n=$((2 * $(nproc)))
+	[ "$n" -ge 4 ] || n=4
+	mkdir serial par
+	for ((i = 1; i <= n; i++)); do
+		sed "s/answer/answer_$i/g; s/ask_twice/ask_twice_$i/g" answer.c >serial/o$i.c
+		cp serial/o$i.c par/
+	done
+	cp export.h serial/
+	cp export.h par/
+	for ((i = 1; i <= n; i++)); do
+		build serial o$i
+	done
+	for ((i = 1; i <= n; i++)); do
+		build par o$i >"par/out$i" 2>&1 &
+		pids+=($!)
+	done
+	for i in "${!pids[@]}"; do
+		st=0
+		wait "${pids[$i]}" || st=$?
+		[ "$st" = 0 ] || fail "run $((i + 1)) exited $st: $(cat "par/out$((i + 1))")"
+	done
+	for ((i = 1; i <= n; i++)); do
+		cmp serial/o$i.o par/o$i.o
+		cmp serial/.o$i.o.symvers par/.o$i.o.symvers
+		grep -q "^#SYMVER answer_$i 0x" par/.o$i.o.symvers
+		[ ! -s "par/out$i" ] || fail "run $i said: $(cat "par/out$i")"
+	done
+	assert_no_temps
+}
+
+@test "two concurrent runs for the same object, several times over" {
+	local round st1 st2 p1 p2
+	mkdir serial par
+	cp answer.c export.h serial/
+	cp answer.c export.h par/
+	build serial answer
+	for round in 1 2 3 4 5; do
+		build par answer >par/out1 2>&1 &
+		p1=$!
+		build par answer >par/out2 2>&1 &
+		p2=$!
+		st1=0 st2=0
+		wait $p1 || st1=$?
+		wait $p2 || st2=$?
+		[ "$st1$st2" = 00 ] || fail "round $round: exits $st1 $st2: $(cat par/out1 par/out2)"
+		cmp serial/answer.o par/answer.o
+		cmp serial/.answer.o.symvers par/.answer.o.symvers
+		assert_no_temps
+	done
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env bats
+# Bad command lines: each exits 2 with exactly one line on stderr, starting
+# "kobjc: ", nothing on stdout, and touches nothing: the directory (names,
+# modes, sizes, mtimes, contents) and the existing foo.o and foo.c are as
+# they were.
+load helper
+
+setup() {
+	common_setup
+	use_fakes
+	cp answer.c foo.c
+	echo old object >foo.o
+	mkdir adir
+	mkfifo fifo.c
+	ln foo.c hard.o
+	ln -s foo.c link.o
+	: >stock.o
+	cat >.stock.o.cmd <<-'EOF'
+		cmd_stock.o := gcc -Wp,-MMD,./.stock.o.d -O2 -DKBUILD_MODNAME='"stock"' -c -o stock.o stock.c
+
+		source_stock.o := stock.c
+	EOF
+	: >broken.o
+	cat >.broken.o.cmd <<-EOF
+		cmd_broken.o := $KOBJC broken.o broken.c gcc '-DX=unterminated
+	EOF
+	: >noline.o
+	echo 'source_noline.o := noline.c' >.noline.o.cmd
+	: >nocmd.o
+}
+
+teardown() { common_teardown; }
+
+# bad_usage ARGS...: kobjc ARGS must be refused as usage, touching nothing.
+bad_usage() {
+	local before
+	before=$(snapshot)
+	run --separate-stderr "$KOBJC" "$@"
+	[ "$status" = 2 ] || fail "exit $status, not 2; stderr: $stderr"
+	assert_output ''
+	[ "$(printf '%s\n' "$stderr" | wc -l)" = 1 ] && [ -n "$stderr" ] ||
+		fail "not one line: $stderr"
+	[[ $stderr == "kobjc: "* ]] || fail "no 'kobjc: ': $stderr"
+	assert_equal "$(snapshot)" "$before"
+	assert_equal "$(cat foo.o)" "old object"
+	cmp foo.c answer.c
+	# no tool ran
+	assert_equal "$(ls "$FAKE_LOG" 2>/dev/null)" ''
+}
+
+@test "no arguments" { bad_usage; }
+@test "only OUT" { bad_usage foo.o; }
+@test "OUT and IN but no compiler" { bad_usage foo.o foo.c; }
+@test "only options" { bad_usage -v --time; }
+@test "only --" { bad_usage --; }
+@test "an unknown option" { bad_usage --bogus foo.o foo.c gcc; }
+@test "an unknown option after good ones" { bad_usage --objtool=objtool -x foo.o foo.c gcc; }
+@test "--objtool without =value" { bad_usage --objtool foo.o foo.c gcc; }
+@test "--objtool= empty" { bad_usage --objtool= foo.o foo.c gcc; }
+@test "--objtool=x given twice" { bad_usage --objtool=x --objtool=y foo.o foo.c gcc; }
+@test "--genksyms given twice" { bad_usage --genksyms=x --genksyms=x foo.o foo.c gcc; }
+@test "--symvers given twice" { bad_usage --symvers=a --symvers=b foo.o foo.c gcc; }
+@test "--objtool-arg= without --objtool" { bad_usage --objtool-arg=--orc foo.o foo.c gcc; }
+@test "--genksyms-arg= without --genksyms" { bad_usage --genksyms-arg=-r foo.o foo.c gcc; }
+@test "--symvers= empty" { bad_usage --symvers= foo.o foo.c gcc; }
+@test "output equal to input" { bad_usage foo.c foo.c gcc; }
+@test "output equal to input, spelled ./foo.c" { bad_usage ./foo.c foo.c gcc; }
+@test "output a hard link to the input" { bad_usage hard.o foo.c gcc; }
+@test "output a symlink to the input" { bad_usage link.o foo.c gcc; }
+@test "output directory missing" { bad_usage nodir/foo.o foo.c gcc; }
+@test "output is a directory" { bad_usage adir foo.c gcc; }
+@test "output is an empty name" { bad_usage '' foo.c gcc; }
+@test "output ends in /" { bad_usage adir/ foo.c gcc; }
+@test "source missing" { bad_usage foo.o missing.c gcc; }
+@test "source is a directory" { bad_usage foo.o adir gcc; }
+@test "source is a FIFO" { bad_usage foo.o fifo.c gcc; }
+@test "an empty compiler word" { bad_usage foo.o foo.c ''; }
+@test "an empty word inside the compiler command" { bad_usage foo.o foo.c ccache '' gcc -O2; }
+@test "flags where the compiler should be: kobjc o.o a.c -O2" { bad_usage foo.o foo.c -O2; }
+@test "--symvers= the source file" { bad_usage --symvers=foo.c foo.o foo.c gcc; }
+@test "--symvers= the source file, spelled ./foo.c" { bad_usage --symvers=./foo.c foo.o foo.c gcc; }
+@test "--symvers= the output" { bad_usage --symvers=foo.o foo.o foo.c gcc; }
+@test "--symvers= a directory" { bad_usage --symvers=adir foo.o foo.c gcc; }
+@test "--symvers= in a missing directory" { bad_usage --symvers=nodir/foo.symvers foo.o foo.c gcc; }
+@test "--explain with no arguments" { bad_usage --explain; }
+@test "--explain on an object with no .cmd file" { bad_usage --explain nocmd.o; }
+@test "--explain on a stock kbuild .cmd" { bad_usage --explain stock.o; }
+@test "--explain on a .cmd with no cmd_ line" { bad_usage --explain noline.o; }
+@test "--explain on a .cmd with an unterminated quote" { bad_usage --explain broken.o; }
+@test "--explain with a bad command line" { bad_usage --explain --objtool foo.o foo.c gcc; }
+@test "--recipe-hash extra" { bad_usage --recipe-hash extra; }
+@test "--recipe-dump extra" { bad_usage --recipe-dump extra; }
+@test "--sha256 extra" { bad_usage --sha256 extra; }
+@test "--help extra" { bad_usage --help extra; }
+@test "--version extra" { bad_usage --version extra; }
+
+@test "--help: usage on stdout, exit 0, the exit codes documented" {
+	run --separate-stderr "$KOBJC" --help
+	assert_success
+	assert_equal "$stderr" ''
+	assert_line --index 0 --partial 'usage: kobjc [options] [--] OUT.o IN.c CC [CFLAGS...]'
+	assert_output --partial '126/127'
+	assert_output --partial '128+N'
+	assert_output --partial '2 bad usage'
+}
