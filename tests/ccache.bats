@@ -1,0 +1,460 @@
+#!/usr/bin/env bats
+# KOBJC_CACHE=ccache with the real ccache (4.7.5) and Linux 6.1's real
+# objtool and genksyms: a hit must give exactly what an uncached build
+# gives, and every change that alters the result (or may: a new tool)
+# must miss. Each test has its own CCACHE_DIR.
+bats_require_minimum_version 1.5.0
+load helper
+
+# kobjc built from this tree's source, with -D... and an edit of kobjc.h
+build_kobjc() {
+	local dir=$1 define=$2 edit=$3
+	mkdir -p "$dir/src"
+	cp "$TOP/kobjc.c" "$TOP/kobjc.h" "$dir/src/"
+	if [ -n "$edit" ]; then
+		sed -i "$edit" "$dir/src/kobjc.h"
+		! cmp -s "$TOP/kobjc.h" "$dir/src/kobjc.h" ||
+			{ echo "build_kobjc: '$edit' changed nothing" >&2 && return 1; }
+	fi
+	cc -std=c11 -O2 -static $define -o "$dir/kobjc" "$dir/src/kobjc.c"
+}
+
+setup_file() {
+	# the 2009 two-step recipe (what `make kobjc-2009` builds), and the
+	# 6.1 recipe with one word changed: objtool runs with "--stackval"
+	# instead of $OBJTOOL_ARGS (so no ORC: another object)
+	build_kobjc "$BATS_FILE_TMPDIR/2009" -DKOBJC_RECIPE_2009 ''
+	build_kobjc "$BATS_FILE_TMPDIR/variant" '' 's/"\$OBJTOOL_ARGS"/"--stackval"/'
+}
+
+setup() {
+	common_setup
+	unset KOBJC_CACHE KOBJC_CC_LAUNCHER KOBJC_LOG
+	unset $(compgen -e | grep '^CCACHE_') XDG_CACHE_HOME
+	export CCACHE_DIR=$BATS_TEST_TMPDIR/ccache
+	R=$BATS_TEST_TMPDIR/results
+	# what the builds use; tests change these
+	K=$KOBJC
+	CCW=gcc
+	FLAGS=(-O2 -fno-asynchronous-unwind-tables -Wp,-MMD,.answer.o.d)
+	OBJTOOL=$TOOLS/objtool
+	OBJTOOL_ARGS=(--orc)
+	GENKSYMS=$TOOLS/genksyms
+
+	# answer.c with a header of its own. Only the symbol-version pass
+	# (-D__GENKSYMS__) includes gk.h and sees struct knob's layout: the
+	# compile sees both structs as incomplete types.
+	cat >mine.h <<-'EOF'
+		#ifndef MINE_H
+		#define MINE_H
+		#ifdef __GENKSYMS__
+		#include "gk.h"
+		struct knob { int turns; };
+		#else
+		struct cfg;
+		struct knob;
+		#endif
+		#ifndef MINE_EXTRA
+		#define MINE_EXTRA 0
+		#endif
+		#ifdef MODULE
+		#define MINE_WHERE 100
+		#else
+		#define MINE_WHERE 200
+		#endif
+		#ifdef WRAP
+		#define MINE_WRAP 1000
+		#else
+		#define MINE_WRAP 0
+		#endif
+		#define MINE_VALUE 7
+		#endif
+	EOF
+	echo 'struct cfg { int a; };' >gk.h
+	{
+		echo '#include "mine.h"'
+		cat "$TOP/tests/demo/answer.c"
+		cat <<-'EOF'
+			int cfg_peek(struct cfg *c) { return c != 0; }
+			EXPORT_SYMBOL(cfg_peek);
+			int knob_peek(struct knob *k) { return k != 0; }
+			EXPORT_SYMBOL(knob_peek);
+			int mine_value(void) { return MINE_VALUE + MINE_EXTRA + MINE_WHERE + MINE_WRAP; }
+			EXPORT_SYMBOL(mine_value);
+		EOF
+	} >answer.c
+	# older than any compile: ccache's direct mode does not record a
+	# header it sees as "too new"
+	touch -d '1 hour ago' ./*.c ./*.h
+}
+
+teardown() { common_teardown; }
+
+# kobjc's arguments for the current settings, in ARGS
+kobjc_args() {
+	local a
+	ARGS=(--objtool="$OBJTOOL")
+	for a in "${OBJTOOL_ARGS[@]}"; do
+		ARGS+=(--objtool-arg="$a")
+	done
+	ARGS+=(--genksyms="$GENKSYMS" --genksyms-arg=-r --genksyms-arg=/dev/null
+		--symvers=answer.sv answer.o answer.c $CCW "${FLAGS[@]}")
+}
+
+# run_kobjc cached|uncached [VAR=VALUE...]: build answer.o, .answer.o.d
+# and answer.sv afresh; it must succeed and leave no temporaries.
+run_kobjc() {
+	local mode=$1
+	shift
+	rm -f answer.o .answer.o.d answer.sv
+	kobjc_args
+	[ "$mode" = cached ] && set -- KOBJC_CACHE=ccache "$@"
+	run --separate-stderr env "$@" "$K" "${ARGS[@]}"
+	assert_success
+	[ -z "$output" ] || fail "stdout (only #SYMVER lines, and those go to --symvers): $output"
+	[ -s answer.o ] && [ -s .answer.o.d ] && [ -s answer.sv ] ||
+		fail "outputs missing: $(ls -A)"
+	assert_no_temps
+}
+
+quiet() {
+	[ -z "$stderr" ] || fail "stderr: $stderr"
+}
+
+# ccache's counter NAME in the current CCACHE_DIR
+stat_of() {
+	local v
+	v=$(ccache --print-stats | awk -F'\t' -v k="$1" '$1 == k { print $2 }')
+	echo "${v:-0}"
+}
+
+hits() {
+	echo $(($(stat_of direct_cache_hit) + $(stat_of preprocessed_cache_hit)))
+}
+
+# Every ccache call so far was a hit or a miss: no counter of an
+# uncacheable call (called_for_link, unsupported_compiler_option, ...).
+assert_only_hits_and_misses() {
+	local bad
+	bad=$(ccache --print-stats | awk -F'\t' '
+		$1 ~ /^(cache_miss|direct_cache_(hit|miss)|preprocessed_cache_(hit|miss)|local_storage_.*|remote_storage_(hit|miss|read_hit|read_miss|write)|files_in_cache|cache_size_kibibyte|cleanups_performed|stats_.*timestamp)$/ { next }
+		$2 != 0 { print }')
+	[ -z "$bad" ] || fail "ccache counted uncacheable calls: $bad"
+}
+
+# cached hit|miss [VAR=VALUE...]: a build through ccache that must be
+# exactly one hit, or exactly one miss (and no hit: no stale result).
+cached() {
+	local want=$1 h0 m0 h1 m1
+	shift
+	h0=$(hits) m0=$(stat_of cache_miss)
+	run_kobjc cached "$@"
+	[ $# -gt 0 ] || quiet
+	h1=$(hits) m1=$(stat_of cache_miss)
+	case $want in
+	hit) [ $((h1 - h0)) -eq 1 ] && [ "$m1" -eq "$m0" ] ||
+		fail "expected a cache hit: hits $h0 -> $h1, misses $m0 -> $m1" ;;
+	miss) [ "$h1" -eq "$h0" ] && [ $((m1 - m0)) -eq 1 ] ||
+		fail "expected a cache miss: hits $h0 -> $h1, misses $m0 -> $m1" ;;
+	esac
+	assert_only_hits_and_misses
+}
+
+uncached() {
+	run_kobjc uncached
+	quiet
+}
+
+# Keep the current outputs as NAME; compare them with NAME's.
+save() {
+	mkdir -p "$R/$1"
+	cp answer.o .answer.o.d answer.sv "$R/$1/"
+}
+
+assert_same_as() {
+	local f
+	for f in answer.o .answer.o.d answer.sv; do
+		cmp -s "$f" "$R/$1/$f" ||
+			fail "$f differs from the $1 build's$(
+				[ "$f" = answer.o ] || printf ':\n%s' "$(diff "$R/$1/$f" "$f")")"
+	done
+}
+
+# assert_outputs equal|differ A B FILE: FILE of saved builds A and B
+assert_outputs() {
+	if cmp -s "$R/$2/$4" "$R/$3/$4"; then
+		[ "$1" = equal ] || fail "$4 is the same in the $2 and $3 builds"
+	else
+		[ "$1" = differ ] || fail "$4 differs between the $2 and $3 builds"
+	fi
+}
+
+# change_misses NAME CHANGE...: with the current build cached, make the
+# change (a command); an uncached build with it, saved as NAME, is the
+# reference: a cached build must miss and give exactly that, the next hit.
+change_misses() {
+	local name=$1
+	shift
+	"$@"
+	uncached
+	save "$name"
+	cached miss
+	assert_same_as "$name"
+	cached hit
+	assert_same_as "$name"
+}
+
+# the base build, cached
+prime() {
+	cached miss
+	save base
+}
+
+add_flags() { FLAGS+=("$@"); }
+set_objtool_args() { OBJTOOL_ARGS=("$@"); }
+use_kobjc() { K=$1; }
+# kbuild's part-of-module: -DMODULE in c_flags, --module for objtool
+as_module() {
+	FLAGS+=(-DMODULE)
+	OBJTOOL_ARGS+=(--module)
+}
+# $BATS_TEST_TMPDIR/cc/mygcc: gcc with the extra flags $1
+write_mygcc() {
+	printf '#!/bin/sh\nexec gcc %s"$@"\n' "$1" >"$BATS_TEST_TMPDIR/cc/mygcc"
+	chmod 755 "$BATS_TEST_TMPDIR/cc/mygcc"
+}
+
+# ---------------------------------------------------------------- hits
+
+@test "ccache: an unchanged rebuild hits and restores the uncached build's object, .d and #SYMVER lines" {
+	uncached
+	save want
+	grep -q '^#SYMVER cfg_peek 0x' answer.sv
+	grep -q '^answer.o: answer.c ' .answer.o.d
+	cached miss
+	assert_same_as want
+	cached hit
+	assert_same_as want
+	[ "$(stat_of direct_cache_hit)" -eq 1 ] ||
+		fail "not a direct-mode hit: $(ccache --print-stats | grep _hit)"
+
+	# without --symvers the #SYMVER lines come on stdout, from the cache too
+	local a args=()
+	kobjc_args
+	for a in "${ARGS[@]}"; do
+		[ "$a" = --symvers=answer.sv ] || args+=("$a")
+	done
+	rm -f answer.o .answer.o.d answer.sv
+	run --separate-stderr env KOBJC_CACHE=ccache "$K" "${args[@]}"
+	assert_success
+	assert_equal "$(hits)" 2
+	assert_equal "$output" "$(cat "$R/want/answer.sv")"
+	cmp answer.o "$R/want/answer.o"
+	cmp .answer.o.d "$R/want/.answer.o.d"
+	assert_no_temps
+}
+
+# ------------------------------------------------ changes that must miss
+
+@test "ccache: a changed source misses" {
+	prime
+	change_misses want sed -i 's/return 42;/return 43;/' answer.c
+	assert_outputs differ base want answer.o
+}
+
+@test "ccache: a changed header misses" {
+	prime
+	change_misses want sed -i 's/#define MINE_VALUE 7/#define MINE_VALUE 8/' mine.h
+	assert_outputs differ base want answer.o
+}
+
+@test "ccache: a header only the __GENKSYMS__ pass includes misses; only the #SYMVER CRC changes" {
+	prime
+	change_misses want sed -i 's/int a;/int a; long b;/' gk.h
+	# the trap: the compile does not read gk.h, so the object and .d are
+	# the same; only genksyms' CRC of cfg_peek differs
+	assert_outputs equal base want answer.o
+	assert_outputs equal base want .answer.o.d
+	assert_outputs differ base want answer.sv
+	assert_equal "$(grep -v cfg_peek "$R/want/answer.sv")" \
+		"$(grep -v cfg_peek "$R/base/answer.sv")"
+	# the old header again: the old entry, with the old CRC
+	sed -i 's/int a; long b;/int a;/' gk.h
+	cached hit
+	assert_same_as base
+}
+
+@test "ccache: a type only the __GENKSYMS__ pass sees misses; only the #SYMVER CRC changes" {
+	prime
+	change_misses want sed -i 's/struct knob { int turns; };/struct knob { long turns; };/' mine.h
+	assert_outputs equal base want answer.o
+	assert_outputs differ base want answer.sv
+	assert_equal "$(grep -v knob_peek "$R/want/answer.sv")" \
+		"$(grep -v knob_peek "$R/base/answer.sv")"
+}
+
+@test "ccache: a -D flag misses" {
+	prime
+	change_misses want add_flags -DMINE_EXTRA=5
+	assert_outputs differ base want answer.o
+}
+
+@test "ccache: other objtool arguments miss" {
+	prime
+	change_misses want set_objtool_args --stackval
+	assert_outputs differ base want answer.o
+}
+
+@test "ccache: module instead of built-in (-DMODULE, objtool --module) misses" {
+	prime
+	change_misses want as_module
+	assert_outputs differ base want answer.o
+}
+
+@test "ccache: a changed objtool binary misses (touched, then replaced)" {
+	mkdir "$BATS_TEST_TMPDIR/tools"
+	OBJTOOL=$BATS_TEST_TMPDIR/tools/objtool
+	cp "$TOOLS/objtool" "$OBJTOOL"
+	prime
+	change_misses touched touch -d '2001-02-03 04:05:06' "$OBJTOOL"
+	assert_outputs equal base touched answer.o
+	# another objtool: it only validates, writes no ORC
+	rm "$OBJTOOL"
+	cat >"$OBJTOOL" <<-EOF
+		#!/bin/sh
+		for obj; do :; done
+		exec "$TOOLS/objtool" --stackval "\$obj"
+	EOF
+	chmod 755 "$OBJTOOL"
+	change_misses replaced true
+	assert_outputs differ touched replaced answer.o
+}
+
+@test "ccache: a changed genksyms binary misses (touched, then replaced)" {
+	mkdir "$BATS_TEST_TMPDIR/tools"
+	GENKSYMS=$BATS_TEST_TMPDIR/tools/genksyms
+	cp "$TOOLS/genksyms" "$GENKSYMS"
+	prime
+	change_misses touched touch -d '2001-02-03 04:05:06' "$GENKSYMS"
+	assert_outputs equal base touched answer.sv
+	# another genksyms: another CRC for mine_value
+	rm "$GENKSYMS"
+	cat >"$GENKSYMS" <<-EOF
+		#!/bin/sh
+		"$TOOLS/genksyms" "\$@" | sed 's/^#SYMVER mine_value 0x.*/#SYMVER mine_value 0x00c0ffee/'
+	EOF
+	chmod 755 "$GENKSYMS"
+	change_misses replaced true
+	assert_outputs differ touched replaced answer.sv
+	grep -qx '#SYMVER mine_value 0x00c0ffee' "$R/replaced/answer.sv"
+}
+
+@test "ccache: a changed compiler (a wrapper on PATH) misses" {
+	mkdir "$BATS_TEST_TMPDIR/cc"
+	write_mygcc ''
+	export PATH="$BATS_TEST_TMPDIR/cc:$PATH"
+	CCW=mygcc
+	prime
+	# the same name, another compiler: it defines WRAP. The arguments
+	# ccache hashes are the same; only kobjc's compiler check differs.
+	change_misses wrapped write_mygcc '-DWRAP=1 '
+	assert_outputs differ base wrapped answer.o
+}
+
+@test "ccache: another recipe (one word of the table changed) misses; the old one hits again" {
+	local variant=$BATS_FILE_TMPDIR/variant/kobjc
+	[ "$("$variant" --recipe-hash)" != "$("$KOBJC" --recipe-hash)" ]
+	prime
+	change_misses other use_kobjc "$variant"
+	assert_outputs differ base other answer.o
+	use_kobjc "$KOBJC"
+	cached hit
+	assert_same_as base
+}
+
+# ---------------------------------------------------------------- 2009
+
+@test "ccache: the 2009 two-step recipe is cached whole: no 'called for link', hits, same result" {
+	K=$BATS_FILE_TMPDIR/2009/kobjc
+	"$K" --recipe-dump | grep -q '^kobjc-recipe 2009-two-step '
+	uncached
+	save want
+	cached miss
+	assert_same_as want
+	cached hit
+	assert_same_as want
+	assert_equal "$(stat_of called_for_link)" 0
+	assert_equal "$(stat_of files_in_cache)" 2
+}
+
+# ---------------------------------------------------------------- verbose
+
+@test "ccache: KBUILD_VERBOSE=1 shows a miss's steps, a hit shows none, and none are cached" {
+	local steps="^($OBJTOOL |gcc |# local-export check)| \\| $GENKSYMS -r /dev/null$"
+	cached miss KBUILD_VERBOSE=1
+	grep -qE "^$OBJTOOL --orc " <<<"$stderr" || fail "no objtool line: $stderr"
+	grep -qE " \\| $GENKSYMS -r /dev/null$" <<<"$stderr" ||
+		fail "no genksyms pipe line: $stderr"
+	grep -q '^# local-export check: ' <<<"$stderr" ||
+		fail "no local-export check line: $stderr"
+	save want
+
+	cached hit KBUILD_VERBOSE=1
+	! grep -E "$steps" <<<"$stderr" || fail "a hit printed steps: $stderr"
+	grep -q '^CCACHE_COMPILERTYPE=gcc .*ccache ' <<<"$stderr" ||
+		fail "no ccache command line: $stderr"
+	assert_same_as want
+
+	# the cached stderr holds none of the miss's step lines
+	cached hit
+	assert_same_as want
+}
+
+# ---------------------------------------------------------------- setup, errors
+
+@test "ccache: entries land in the user's CCACHE_DIR and nowhere else" {
+	export HOME=$BATS_TEST_TMPDIR/home
+	mkdir "$HOME"
+	export CCACHE_DIR=$BATS_TEST_TMPDIR/user-cache
+	cached miss
+	assert_equal "$(stat_of files_in_cache)" 2
+	[ -n "$(find "$CCACHE_DIR" -type f -name '*R')" ] ||
+		fail "no result file in $CCACHE_DIR: $(find "$CCACHE_DIR")"
+	[ -z "$(ls -A "$HOME")" ] || fail "written under HOME: $(find "$HOME")"
+	[ ! -e "$BATS_TEST_TMPDIR/ccache" ] || fail "the default test cache was used"
+	cached hit
+	# an empty cache elsewhere has none of it
+	CCACHE_DIR=$BATS_TEST_TMPDIR/other-cache cached miss
+	[ -d "$BATS_TEST_TMPDIR/other-cache" ]
+}
+
+@test "ccache: a failing compile exits as uncached, with gcc's error once, and leaves no object" {
+	local want_status uncached_stderr
+	uncached
+	echo 'int broken(void) { return 1 }' >>answer.c
+	kobjc_args
+	run --separate-stderr "$K" "${ARGS[@]}"
+	assert_failure
+	want_status=$status
+	# the stale outputs of the earlier build were removed
+	assert_absent answer.o answer.sv
+
+	uncached_stderr=$stderr
+	run --separate-stderr env KOBJC_CACHE=ccache "$K" "${ARGS[@]}"
+	assert_failure "$want_status"
+	assert_output ''
+	# gcc's error line, once, as an uncached build prints it
+	assert_equal "$(grep -E '^answer\.c:[0-9]+:[0-9]+: error: ' <<<"$stderr")" \
+		"$(grep -E '^answer\.c:[0-9]+:[0-9]+: error: ' <<<"$uncached_stderr")"
+	assert_equal "$(grep -cE '^answer\.c:[0-9]+:[0-9]+: error: ' <<<"$stderr")" 1
+	assert_absent answer.o answer.sv
+	assert_no_temps
+	assert_equal "$(stat_of compile_failed)" 1
+	assert_equal "$(hits)" 0
+	# nothing of it was cached: it fails again
+	run --separate-stderr env KOBJC_CACHE=ccache "$K" "${ARGS[@]}"
+	assert_failure "$want_status"
+	assert_equal "$(stat_of compile_failed)" 2
+	assert_absent answer.o answer.sv
+	assert_no_temps
+}
