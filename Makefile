@@ -23,12 +23,44 @@ check: kobjc
 	tests/need-packages bats bats-assert bats-support gcc ccache distcc python3
 	bats tests
 
+# The ELF reader under libFuzzer for FUZZ_TIME seconds; what it finds
+# interesting is merged, minimised, into tests/fuzz/corpus (replayed by
+# make check).
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 600
+
+fuzz:
+	FUZZ_CC=$(FUZZ_CC) FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/fuzz
+
+# The whole suite against kobjc built with ASan and UBSan (dynamic: ASan
+# cannot link -static). Named kobjc so that messages read "kobjc: ...".
+SAN_CFLAGS = -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+
+kobjc-san/kobjc: kobjc.c kobjc.h
+	mkdir -p kobjc-san
+	$(CC) $(KOBJC_CFLAGS) $(CPPFLAGS) $(SAN_CFLAGS) $(LDFLAGS) -o $@ kobjc.c
+
+SAN_LOG = log_path=$(CURDIR)/kobjc-san/report
+SAN_ENV = ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:$(SAN_LOG) \
+	UBSAN_OPTIONS=print_stacktrace=1:abort_on_error=1:$(SAN_LOG)
+
+check-sanitize: kobjc-san/kobjc
+	tests/need-packages bats bats-assert bats-support gcc ccache distcc python3
+	rm -f kobjc-san/report.*
+	$(SAN_ENV) KOBJC=$(CURDIR)/kobjc-san/kobjc bats tests; s=$$?; \
+	if ls kobjc-san/report.* >/dev/null 2>&1; then \
+		cat kobjc-san/report.*; \
+		echo "check-sanitize: sanitizer reports above" >&2; exit 1; \
+	fi; exit $$s
+
 install: kobjc
 	mkdir -p $(DESTDIR)$(BINDIR)
 	cp kobjc $(DESTDIR)$(BINDIR)/kobjc
 	chmod 755 $(DESTDIR)$(BINDIR)/kobjc
 
 clean:
+	rm -rf kobjc-san
 	rm -f kobjc kobjc-2009 tests/demo/*.o tests/demo/.*.d
 
-.PHONY: all demo check install clean
+.PHONY: all demo check fuzz check-sanitize install clean
