@@ -178,6 +178,7 @@ static void __attribute__((noreturn)) die_of_signal(int sig)
 	sigaddset(&set, sig);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	raise(sig);
+	/* cppcheck-suppress unreachableCode ; if sig is blocked or ignored */
 	exit(128 + sig);
 }
 
@@ -308,10 +309,10 @@ static int
 read_fd(int fd, struct buf *b)
 {
 	char chunk[65536];
-	ssize_t r;
 
 	for (;;) {
-		r = read(fd, chunk, sizeof(chunk));
+		ssize_t r = read(fd, chunk, sizeof(chunk));
+
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -342,10 +343,9 @@ read_file(const char *path, struct buf *b)
 static int
 write_all(int fd, const char *s, size_t n)
 {
-	ssize_t w;
-
 	while (n > 0) {
-		w = write(fd, s, n);
+		ssize_t w = write(fd, s, n);
+
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
@@ -398,8 +398,8 @@ sha256_init(struct sha256 *c)
 static void
 sha256_block(struct sha256 *c, const unsigned char *p)
 {
-	uint32_t w[64], a, b, d, e, f, g, h, cc, t1, t2;
-	int i;
+	uint32_t w[64], a, b, d, e, f, g, h, cc;
+	size_t i;
 
 	for (i = 0; i < 16; i++)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
@@ -414,10 +414,10 @@ sha256_block(struct sha256 *c, const unsigned char *p)
 	a = c->h[0], b = c->h[1], cc = c->h[2], d = c->h[3];
 	e = c->h[4], f = c->h[5], g = c->h[6], h = c->h[7];
 	for (i = 0; i < 64; i++) {
-		t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) +
-		     ((e & f) ^ (~e & g)) + sha256_k[i] + w[i];
-		t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) +
-		     ((a & b) ^ (a & cc) ^ (b & cc));
+		uint32_t t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) +
+			      ((e & f) ^ (~e & g)) + sha256_k[i] + w[i];
+		uint32_t t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) +
+			      ((a & b) ^ (a & cc) ^ (b & cc));
 		h = g, g = f, f = e, e = d + t1;
 		d = cc, cc = b, b = a, a = t1 + t2;
 	}
@@ -429,11 +429,10 @@ static void
 sha256_update(struct sha256 *c, const void *data, size_t n)
 {
 	const unsigned char *p = data;
-	size_t k;
 
 	c->len += n;
 	while (n > 0) {
-		k = 64 - c->fill < n ? 64 - c->fill : n;
+		size_t k = 64 - c->fill < n ? 64 - c->fill : n;
 		memcpy(c->block + c->fill, p, k);
 		c->fill += k, p += k, n -= k;
 		if (c->fill == 64) {
@@ -449,7 +448,7 @@ sha256_final(struct sha256 *c, char hex[65])
 {
 	uint64_t bits = c->len * 8;
 	unsigned char pad = 0x80, len[8];
-	int i;
+	size_t i;
 
 	sha256_update(c, &pad, 1);
 	pad = 0;
@@ -656,12 +655,13 @@ static const char *
 object_has_symbol(const struct object *o, const char *needle, int *found)
 {
 	struct elf_sym s;
-	const char *err;
 	size_t i;
 
 	*found = 0;
 	for (i = 1; i < elf_nsyms(&o->elf); i++) {
-		if ((err = elf_symbol(&o->elf, i, &s)))
+		const char *err = elf_symbol(&o->elf, i, &s);
+
+		if (err)
 			return err;
 		if (nm_visible(&s) && strstr(s.name, needle)) {
 			*found = 1;
@@ -695,14 +695,15 @@ check_local_export(const struct object *o, const char *shown, size_t *nexports)
 {
 	struct defsym *defs, key, *hit;
 	struct elf_sym s;
-	const char *err;
 	size_t i, j, n = 0, nsyms = elf_nsyms(&o->elf);
 	int bad = 0;
 
 	*nexports = 0;
 	defs = xmalloc(nsyms * sizeof(*defs));
 	for (i = 1; i < nsyms; i++) {
-		if ((err = elf_symbol(&o->elf, i, &s))) {
+		const char *err = elf_symbol(&o->elf, i, &s);
+
+		if (err) {
 			warn("%s: %s", shown, err);
 			free(defs);
 			return -1;
@@ -767,7 +768,7 @@ shell_join(struct buf *b, char *const *argv)
 {
 	size_t i;
 
-	for (i = 0; argv[i]; i++) {
+	for (i = 0; argv && argv[i]; i++) {
 		if (i)
 			buf_puts(b, " ");
 		shell_quote(b, argv[i]);
@@ -934,10 +935,9 @@ fix_dep_flags(struct job *j, int compiler_mode)
 static void
 parse_job(struct job *j, int argc, char **argv, int i)
 {
-	const char *a;
-
 	for (; i < argc; i++) {
-		a = argv[i];
+		const char *a = argv[i];
+
 		if (!strcmp(a, "--")) {
 			i++;
 			break;
@@ -1257,10 +1257,12 @@ eval_cond(struct run *r, const struct cond *c, struct buf *why)
 static enum verdict
 eval_step(struct run *r, const struct step *s, struct buf *why)
 {
-	enum verdict v = YES, c;
+	enum verdict v = YES;
 	size_t i;
 
 	for (i = 0; i < STEP_MAX_CONDS && s->when[i].op != COND_NONE; i++) {
+		enum verdict c;
+
 		if (why->n)
 			buf_puts(why, ", ");
 		c = eval_cond(r, &s->when[i], why);
@@ -1405,11 +1407,12 @@ static const char *
 check_symvers(const struct buf *b)
 {
 	const char *p = b->s, *e = b->s + b->n, *nl;
-	size_t n;
 
 	if (b->n == 0)
 		return "printed no #SYMVER lines";
 	for (; p < e; p = nl + 1) {
+		size_t n;
+
 		nl = memchr(p, '\n', e - p);
 		if (!nl)
 			return "printed a line without a newline";
@@ -1454,7 +1457,7 @@ static int
 run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
 	     int out_fd)
 {
-	int in = -1, p[2], out[2] = { -1, -1 }, st[2], code = 0, i, o;
+	int in = -1, p[2], out[2] = { -1, -1 }, st[2], code = 0, i;
 	int capture = s->capture && out_fd < 0;
 
 	if (out_fd < 0)
@@ -1464,8 +1467,11 @@ run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
 	for (i = 0; i < nproc; i++) {
 		if (i < nproc - 1 && pipe2(p, O_CLOEXEC) < 0)
 			fatal(1, "pipe:");
-		o = i < nproc - 1 ? p[1] : capture ? out[1] : out_fd;
-		spawn(s, av[i].v, in, o, i);
+		spawn(s, av[i].v, in,
+		      i < nproc - 1 ? p[1]
+		      : capture	    ? out[1]
+				    : out_fd,
+		      i);
 		if (in >= 0)
 			close(in);
 		if (i < nproc - 1) {
@@ -1624,11 +1630,12 @@ find_program(const char *name)
 {
 	const char *path = getenv("PATH"), *p, *e;
 	struct stat st;
-	char *f;
 
 	if (strchr(name, '/'))
 		return xstrdup(name);
 	for (p = path ? path : "/usr/bin:/bin"; *p; p = *e ? e + 1 : e) {
+		char *f;
+
 		e = strchr(p, ':');
 		if (!e)
 			e = p + strlen(p);
@@ -1704,12 +1711,13 @@ static const char *
 launcher_name(void)
 {
 	const char *self = self_path(), *name = base_of(self);
-	char *found = find_program(name), *dir;
+	char *found = find_program(name);
 	struct stat a, b;
 
 	if (!found || stat(found, &a) < 0 || stat(self, &b) < 0 ||
 	    a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
-		dir = dir_of(self);
+		char *dir = dir_of(self);
+
 		setenv("PATH", xasprintf("%s:%s", dir, getenv("PATH") ?: ""),
 		       1);
 		free(dir);
@@ -2114,7 +2122,6 @@ explain(struct job *j)
 	struct buf why = { 0 }, cmd = { 0 };
 	struct strv a1, a2;
 	const struct step *s;
-	enum verdict v;
 	char hex[65];
 	struct stat st;
 	int n = 1, built = stat(j->out, &st) == 0;
@@ -2127,7 +2134,8 @@ explain(struct job *j)
 		memset(&a2, 0, sizeof(a2));
 		printf("\n%d. %s [%s], %s phase\n", n, s->name, s->tag,
 		       phase_names[s->phase]);
-		v = eval_step(&r, s, &why);
+		enum verdict v = eval_step(&r, s, &why);
+
 		printf("   when   %s\n", s->when[0].op ? why.s : "always");
 		printf("   status %s\n",
 		       v == UNKNOWN ? "depends on the object, not built yet"
@@ -2288,7 +2296,6 @@ main(int argc, char **argv)
 	struct job job = { 0 };
 	struct strv words = { 0 };
 	const char *v = getenv("KBUILD_VERBOSE");
-	char hex[65];
 	struct buf b = { 0 };
 
 	argv0_full = argv[0] ? argv[0] : "kobjc";
@@ -2313,6 +2320,8 @@ main(int argc, char **argv)
 		return finish(0);
 	}
 	if (argc == 2 && !strcmp(argv[1], "--recipe-hash")) {
+		char hex[65];
+
 		recipe_hash(hex);
 		printf("%s\n", hex);
 		return finish(0);
