@@ -65,3 +65,49 @@ build() {
 		assert_no_temps
 	done
 }
+
+@test "200 concurrent runs under KOBJC_CACHE=ccache, one shared CCACHE_DIR: every object correct" {
+	local i d n=40 dirs="d1 d2 d3 d4 d5" pids=() st bad=0
+	command -v ccache >/dev/null || skip "ccache is not installed"
+	export CCACHE_DIR=$BATS_TEST_TMPDIR/ccache
+	mkdir serial
+	for ((i = 1; i <= n; i++)); do
+		sed "s/answer/answer_$i/g; s/ask_twice/ask_twice_$i/g" answer.c >serial/o$i.c
+	done
+	cp export.h serial/
+	for d in $dirs; do
+		mkdir "$d"
+		cp serial/*.c serial/export.h "$d"/
+	done
+	for ((i = 1; i <= n; i++)); do
+		build serial o$i
+	done
+	for d in $dirs; do
+		for ((i = 1; i <= n; i++)); do
+			KOBJC_CACHE=ccache build "$d" o$i >"$d/out$i" 2>&1 &
+			pids+=("$! $d $i")
+		done
+	done
+	[ "${#pids[@]}" -eq 200 ]
+	for p in "${pids[@]}"; do
+		set -- $p
+		st=0
+		wait "$1" || st=$?
+		[ "$st" = 0 ] || { echo "$2/o$3 exited $st: $(cat "$2/out$3")"; bad=1; }
+	done
+	[ "$bad" = 0 ] || fail "some runs failed"
+	for d in $dirs; do
+		for ((i = 1; i <= n; i++)); do
+			cmp serial/o$i.o "$d/o$i.o" || fail "$d/o$i.o differs from the serial build"
+			cmp serial/.o$i.o.symvers "$d/.o$i.o.symvers" || fail "$d/o$i #SYMVER lines differ"
+		done
+		assert_no_temps "$PWD/$d"
+	done
+	# every distinct object was stored; the rest were hits or concurrent misses
+	run ccache --print-stats
+	assert_success
+	hits=$(awk '$1 == "direct_cache_hit" || $1 == "preprocessed_cache_hit" { s += $2 } END { print s + 0 }' <<<"$output")
+	misses=$(awk '$1 == "cache_miss" { print $2 }' <<<"$output")
+	[ $((hits + misses)) -eq 200 ] || fail "ccache counted $hits hits and $misses misses, not 200 calls"
+	[ "$misses" -ge "$n" ] || fail "only $misses misses for $n distinct objects"
+}
