@@ -458,3 +458,34 @@ write_mygcc() {
 	assert_absent answer.o answer.sv
 	assert_no_temps
 }
+
+# cached_fault STEP MODE: with the fakes on PATH, STEP misbehaves as MODE
+# under ccache: kobjc fails, leaves nothing, and caches nothing: the same
+# build without the fault then misses and equals an uncached build.
+cached_fault() {
+	local step=$1 mode=$2
+	CCW=$FAKEBIN/gcc OBJTOOL=$FAKEBIN/objtool GENKSYMS=$FAKEBIN/genksyms
+	run_kobjc uncached
+	save uncached
+	echo stale >answer.o
+	kobjc_args
+	run --separate-stderr env KOBJC_CACHE=ccache FAKE_FAULT="$step:$mode" "$K" "${ARGS[@]}"
+	[ "$status" -ne 0 ] || fail "$step:$mode under ccache: exit 0"
+	[[ $stderr == *"kobjc: "* ]] || fail "no kobjc: message: $stderr"
+	[ ! -e answer.o ] && [ ! -e answer.sv ] || fail "left answer.o or answer.sv"
+	assert_no_temps
+	ccache -z >/dev/null # the failed call counted as compile_failed
+	cached miss
+	assert_same_as uncached
+}
+
+@test "ccache: a failing step is never cached (compile, objtool, cpp, genksyms x exit 1, SIGSEGV, no output)" {
+	local step mode
+	use_fakes
+	for step in compile objtool cpp genksyms; do
+		for mode in exit=1 segv nothing; do
+			rm -rf "$CCACHE_DIR" "$FAKE_LOG"
+			cached_fault "$step" "$mode"
+		done
+	done
+}

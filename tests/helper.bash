@@ -70,7 +70,8 @@ fake_tool_opts() {
 # unless FAKE_FAULT=STEP:MODE says otherwise (see tests/fakes/tool).
 use_fakes() {
 	local t
-	REAL_GCC=$(command -v gcc)
+	# the real gcc, never a fake from an earlier use_fakes
+	REAL_GCC=$(PATH=${PATH//"$FAKEBIN:"/} command -v gcc)
 	REAL_OBJTOOL=$TOOLS/objtool
 	REAL_GENKSYMS=$TOOLS/genksyms
 	export REAL_GCC REAL_OBJTOOL REAL_GENKSYMS
