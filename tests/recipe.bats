@@ -311,3 +311,19 @@ by_hand() {
 	[ -f answer.d ] || fail "no answer.d: $(ls -A)"
 	cmp answer.d ref/answer.d
 }
+
+@test "symbol versions: an object that only mentions __ksymtab (like kernel/module/kallsyms.o) gets genksyms and no #SYMVER lines" {
+	cat >walk.c <<-'EOF2'
+		extern const char __start___ksymtab[], __stop___ksymtab[];
+		long ksymtab_size(void) { return __stop___ksymtab - __start___ksymtab; }
+	EOF2
+	run --separate-stderr "$KOBJC" $(real_tool_opts) --symvers=walk.sv walk.o walk.c gcc -O2
+	assert_success
+	[ -f walk.o ] && [ -f walk.sv ] && [ ! -s walk.sv ]
+	nm walk.o | grep -q 'U __start___ksymtab'
+	# genksyms did run: V=1 shows the pipe
+	run --separate-stderr env KBUILD_VERBOSE=1 "$KOBJC" $(real_tool_opts) --symvers=walk.sv walk.o walk.c gcc -O2
+	assert_success
+	[[ $stderr == *"-D__GENKSYMS__"*"genksyms -r /dev/null"* ]] || fail "genksyms did not run: $stderr"
+	assert_no_temps
+}
