@@ -54,6 +54,18 @@ check-sanitize: kobjc-san/kobjc
 		echo "check-sanitize: sanitizer reports above" >&2; exit 1; \
 	fi; exit $$s
 
+# Linux 6.1 built with stock kbuild and through kobjc, compared (in CI);
+# FULL=1: vmlinux and modules. tests/kbuild/kernel-check.sh says more.
+kernel-check: kobjc
+	tests/need-packages linux-source-6.1 bison flex libelf-dev libssl-dev bc rsync
+	FULL=$(FULL) tests/kbuild/kernel-check.sh
+
+# Stock ccache against kobjc+ccache on fs/ext4, lib, kernel: medians and
+# ratios of alternating runs (not in CI).
+bench: kobjc
+	tests/need-packages linux-source-6.1 bison flex libelf-dev libssl-dev bc rsync ccache
+	tests/kbuild/bench.sh
+
 install: kobjc
 	mkdir -p $(DESTDIR)$(BINDIR)
 	cp kobjc $(DESTDIR)$(BINDIR)/kobjc
@@ -63,4 +75,4 @@ clean:
 	rm -rf kobjc-san
 	rm -f kobjc kobjc-2009 tests/demo/*.o tests/demo/.*.d
 
-.PHONY: all demo check fuzz check-sanitize install clean
+.PHONY: all demo check fuzz check-sanitize kernel-check bench install clean

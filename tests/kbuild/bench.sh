@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# make bench: stock kbuild against kobjc on the Linux 6.1 trees that
+# kernel-check.sh prepares, measured side by side in one run (alternating
+# runs, medians, ratios), never as timed assertions.
+#
+#   warm: rebuild of DIR after 'rm DIR/*.o', both caches warm:
+#         stock  make CC="ccache gcc"            DIR/
+#         kobjc  make KOBJC=... KOBJC_CACHE=ccache DIR/
+#   cold: the same rebuild without any cache: stock make / make KOBJC=...
+#   hit:  one object on a ccache hit: 'ccache gcc ...' against
+#         'KOBJC_CACHE=ccache kobjc ...', each as kbuild saved it
+#
+# Environment: DIRS (default 'fs/ext4 lib kernel'), RUNS (default 5),
+# COLD_RUNS (default RUNS),
+# HITS (default 40), KOBJC_BIN, KOBJC_KERNEL_CACHE, JOBS, COLD=0 to skip
+# the cold builds.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+dirs=${DIRS:-fs/ext4 lib kernel}
+runs=${RUNS:-5}
+cold_runs=${COLD_RUNS:-$runs}
+hits=${HITS:-40}
+jobs=${JOBS:-$(nproc)}
+kobjc=${KOBJC_BIN:-$repo/kobjc}
+kobjc=$(cd "$(dirname "$kobjc")" && pwd)/$(basename "$kobjc")
+cache=${KOBJC_KERNEL_CACHE:-$HOME/.cache/kobjc}
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+
+# Fresh stock and kobjc copies of the prepared tree.
+PREPARE_ONLY=1 KOBJC_BIN=$kobjc "$here/kernel-check.sh"
+base=$(ls -d "$cache"/linux-6.1.[0-9]* | grep -E '/linux-6\.1\.[0-9]+$' | head -n 1)
+stock=$base-stock
+kob=$base-kobjc
+patch -d "$kob" -p1 -s -N --no-backup-if-mismatch <"$repo/kbuild/linux-6.1.patch" >/dev/null || true
+grep -q KOBJC "$kob/scripts/Makefile.build" || { say "kbuild patch not applied in $kob"; exit 1; }
+export CCACHE_DIR=$cache/bench-ccache
+export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 1970'
+export KBUILD_BUILD_USER=kobjc KBUILD_BUILD_HOST=kobjc LC_ALL=C
+unset MAKEFLAGS MAKELEVEL MFLAGS KOBJC KOBJC_CACHE KOBJC_CC_LAUNCHER
+mkdir -p "$CCACHE_DIR"
+
+now() { date +%s.%N; }
+median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+# build TREE DIR MAKE-ARGS...: rm DIR/*.o, make DIR/, print seconds
+build() {
+	local tree=$1 dir=$2 t0
+	shift 2
+	rm -f "$tree/$dir"/*.o
+	t0=$(now)
+	make -C "$tree" -s -j"$jobs" "$@" "$dir/" >/dev/null 2>"$tree/bench.err" ||
+		{ cat "$tree/bench.err" >&2; exit 1; }
+	awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f\n", b - a }'
+}
+
+stock_warm=(CC="ccache gcc")
+kobjc_warm=(KOBJC="$kobjc" KOBJC_CACHE=ccache)
+kobjc_cold=(KOBJC="$kobjc")
+
+# alternate NAME TREE-A ARGS-A... -- TREE-B ARGS-B...: RUNS alternating
+# rebuilds of each dir; prints "dir median-a median-b ratio"
+table=()
+compare() {
+	local kind=$1 dir a b ta tb i n=$runs
+	[ "$kind" = warm ] || n=$cold_runs
+	for dir in $dirs; do
+		: >"$cache/bench.a" && : >"$cache/bench.b"
+		for ((i = 0; i < n; i++)); do
+			case $kind in
+			warm)
+				build "$stock" "$dir" "${stock_warm[@]}" >>"$cache/bench.a"
+				build "$kob" "$dir" "${kobjc_warm[@]}" >>"$cache/bench.b"
+				;;
+			cold)
+				build "$stock" "$dir" >>"$cache/bench.a"
+				build "$kob" "$dir" "${kobjc_cold[@]}" >>"$cache/bench.b"
+				;;
+			esac
+		done
+		ta=$(median <"$cache/bench.a")
+		tb=$(median <"$cache/bench.b")
+		n=$(ls "$stock/$dir"/*.o | wc -l)
+		e=$( (grep -l '^#SYMVER' "$stock/$dir"/.*.o.cmd 2>/dev/null || true) | wc -l)
+		table+=("$(printf '%-5s %-9s %4d (%3d) %8.2f s %8.2f s %6.2f' \
+			"$kind" "$dir/" "$n" "$e" "$ta" "$tb" \
+			"$(awk -v a="$ta" -v b="$tb" 'BEGIN { print b / a }')")")
+		say "${table[-1]}  [stock: $(tr '\n' ' ' <"$cache/bench.a")| kobjc: $(tr '\n' ' ' <"$cache/bench.b")]"
+	done
+}
+
+# #SYMVER lines of DIR's .cmd files, as modpost reads them
+symvers() { (cd "$1" && for d in $dirs; do grep -H '^#SYMVER' "$d"/.*.o.cmd || true; done) | LC_ALL=C sort; }
+
+say "warming both caches (and building every other object once)"
+make -C "$stock" -s -j"$jobs" "${stock_warm[@]}" $(printf '%s/ ' $dirs) >/dev/null
+make -C "$kob" -s -j"$jobs" "${kobjc_warm[@]}" $(printf '%s/ ' $dirs) >/dev/null
+ccache -z >/dev/null
+compare warm
+ccache --print-stats | awk '$1 ~ /^(direct_cache_hit|preprocessed_cache_hit|cache_miss)$/' | tr '\n' ' ' >&2
+echo >&2
+if cmp -s <(symvers "$stock") <(symvers "$kob"); then
+	symver_check="equal ($(symvers "$stock" | wc -l) lines)"
+else
+	symver_check="DIFFERENT"
+fi
+[ "${COLD:-1}" = 0 ] || compare cold
+
+# One object on a ccache hit, each command exactly as kbuild saved it.
+hit_obj=fs/ext4/inode.o
+saved() { sed -n "s/^cmd_$(echo "$hit_obj" | sed 's|/|\\/|g') := //p" "$1/$(dirname "$hit_obj")/.$(basename "$hit_obj").cmd" | sed 's/\$\$/$/g'; }
+hit_stock=$(saved "$stock")
+hit_kobjc=$(saved "$kob")
+: >"$cache/bench.a" && : >"$cache/bench.b"
+for ((i = 0; i < hits; i++)); do
+	for side in a b; do
+		if [ $side = a ]; then tree=$stock cmd=$hit_stock; else tree=$kob cmd=$hit_kobjc; fi
+		t0=$(now)
+		(cd "$tree" && KOBJC_CACHE=ccache eval "$cmd" >/dev/null)
+		awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.5f\n", b - a }' >>"$cache/bench.$side"
+	done
+done
+ha=$(median <"$cache/bench.a")
+hb=$(median <"$cache/bench.b")
+
+printf '\n%-5s %-9s %-10s %10s %10s %6s\n' kind dir 'objs(exp)' stock kobjc ratio
+printf '%s\n' "${table[@]}"
+printf '\nccache hit on %s (median of %d, sh -c included): ccache gcc %.1f ms, kobjc %.1f ms, kobjc overhead %.1f ms\n' \
+	"$hit_obj" "$hits" "$(awk -v a="$ha" 'BEGIN { print a * 1000 }')" \
+	"$(awk -v a="$hb" 'BEGIN { print a * 1000 }')" \
+	"$(awk -v a="$ha" -v b="$hb" 'BEGIN { print (b - a) * 1000 }')"
+printf '#SYMVER lines of %s: stock and kobjc %s\n' "$dirs" "$symver_check"

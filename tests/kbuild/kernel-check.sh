@@ -1,0 +1,306 @@
+#!/usr/bin/env bash
+# Build Linux 6.1 targets twice, with stock kbuild and with kobjc
+# (kbuild/linux-6.1.patch, make KOBJC=...), and fail on any difference in
+# the outputs: objects, .cmd files (#SYMVER lines and dependencies),
+# Module.symvers, vmlinux and modules.
+#
+# Environment:
+#   FULL=1              build 'vmlinux modules' instead of $TARGETS
+#   TARGETS             default 'fs/ext4/ lib/ fs/fat/'
+#   KOBJC_BIN           kobjc binary (default: the repo's ./kobjc)
+#   KOBJC_KERNEL_CACHE  cache directory (default: ~/.cache/kobjc)
+#   KERNEL_IBT=n        X86_KERNEL_IBT off (objtool on every object)
+#   SELFTEST=0          skip the self-test: lib/crc7.o rebuilt with kobjc
+#                       wrappers that drop objtool or genksyms must differ,
+#                       and without KOBJC the patched tree must be stock
+#   REUSE_STOCK=1       keep the stock build of the same targets from an
+#                       earlier run (when iterating on kobjc)
+#   PREPARE_ONLY=1      only set up the cached trees, build nothing
+#   JOBS                make -j (default: nproc)
+# KOBJC_CACHE, KOBJC_CC_LAUNCHER... pass through to kobjc.
+#
+# Cache: $cache/linux-6.1.N is the unpacked, configured and prepared tree,
+# made once per tarball version and config. $cache/linux-6.1.N-stock and
+# -kobjc are its copies; every run resets them to it with 'rsync --delete'
+# (or 'cp -a' without rsync), so all build outputs are fresh, FULL=1
+# included, and applies the current patch to the -kobjc copy. Each copy is
+# built after renaming it to $cache/linux-6.1.N-build: some objects (the
+# x86 realmode ones) and objtool's dependency files hold the tree's path.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+tarball=/usr/src/linux-source-6.1.tar.xz
+cache=${KOBJC_KERNEL_CACHE:-$HOME/.cache/kobjc}
+kobjc=${KOBJC_BIN:-$repo/kobjc}
+patchfile=$repo/kbuild/linux-6.1.patch
+jobs=${JOBS:-$(nproc)}
+targets=${TARGETS:-fs/ext4/ lib/ fs/fat/}
+[ "${FULL:-0}" = 1 ] && targets='vmlinux modules'
+
+# defconfig plus modules that export symbols, so that modversions runs on
+# module objects: CRC* and LIBCRC32C are single-object modules, fat.ko is
+# multi-object. X86_KERNEL_IBT (off in defconfig, on in distribution
+# kernels) runs objtool per object only on single-object modules and on
+# vmlinux.o; KERNEL_IBT=n makes objtool run on every object instead.
+ibt=${KERNEL_IBT:-y}
+config=(MODVERSIONS=y X86_KERNEL_IBT="$ibt" CRC4=m CRC7=m CRC8=m CRC_ITU_T=m
+	LIBCRC32C=m FAT_FS=m VFAT_FS=m MSDOS_FS=m)
+
+export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 1970'
+export KBUILD_BUILD_USER=kobjc KBUILD_BUILD_HOST=kobjc KBUILD_BUILD_VERSION=1
+export LC_ALL=C
+# Nothing from a calling make or the user's kbuild settings leaks in.
+unset MAKEFLAGS MAKELEVEL MFLAGS KOBJC KBUILD_OUTPUT KBUILD_SYMTYPES \
+	KBUILD_PRESERVE KBUILD_EXTRA_SYMBOLS KCFLAGS KCPPFLAGS ARCH CROSS_COMPILE
+
+say() { printf 'kernel-check: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# run LOG DIR MAKE-ARGS...: make in DIR, output to LOG, tail of it on failure
+run() {
+	local log=$1 dir=$2
+	shift 2
+	if ! make -C "$dir" -j"$jobs" "$@" >"$log" 2>&1; then
+		tail -n 30 "$log" >&2
+		die "make $* failed in $dir (log: $log)"
+	fi
+}
+
+# --- source and cached trees ------------------------------------------------
+
+if [ ! -f "$tarball" ]; then
+	[ "$(id -u)" = 0 ] || die "$tarball missing; run: sudo apt-get install -y linux-source-6.1"
+	apt-get install -y linux-source-6.1 || { apt-get update && apt-get install -y linux-source-6.1; }
+fi
+version=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || true)
+[ -n "$version" ] || version=$(tar -xJOf "$tarball" linux-source-6.1/Makefile |
+	awk '$1 == "SUBLEVEL" { print "6.1." $3 }')
+sublevel=${version#6.1.}
+sublevel=${sublevel%%[!0-9]*}
+base=$cache/linux-6.1.$sublevel
+[ "$ibt" = y ] || base=$base-ibt-$ibt
+stamp="$version $(stat -c '%s %Y' "$tarball") ${config[*]} $(gcc --version | head -n 1)"
+stock=$base-stock
+kob=$base-kobjc
+work=$base-build
+logs=$base.logs
+mkdir -p "$logs"
+rm -rf "$work" # left by a killed run
+
+if [ "$(cat "$base/.kobjc-stamp" 2>/dev/null)" != "$stamp" ]; then
+	say "unpacking and preparing $base (once per tarball and config)"
+	t0=$(now)
+	rm -rf "$base" "$stock" "$kob"
+	mkdir -p "$base"
+	tar -xJf "$tarball" -C "$base" --strip-components=1
+	run "$logs/config.log" "$base" defconfig
+	for opt in "${config[@]}"; do
+		case $opt in
+		*=y) "$base/scripts/config" --file "$base/.config" -e "${opt%=y}" ;;
+		*=m) "$base/scripts/config" --file "$base/.config" -m "${opt%=m}" ;;
+		*=n) "$base/scripts/config" --file "$base/.config" -d "${opt%=n}" ;;
+		esac
+	done
+	run "$logs/config.log" "$base" olddefconfig
+	for opt in "${config[@]}"; do
+		case $opt in
+		*=n) ! grep -q "^CONFIG_${opt%=n}=" "$base/.config" ;;
+		*) grep -qx "CONFIG_$opt" "$base/.config" ;;
+		esac || die "CONFIG_$opt did not stick"
+	done
+	run "$logs/prepare.log" "$base" prepare modules_prepare
+	echo "$stamp" >"$base/.kobjc-stamp"
+	say "prepared in $(since "$t0") s"
+fi
+
+# REUSE_STOCK=1 keeps the stock copy if it was built for these targets.
+stock_built="$targets $stamp"
+copies=("$stock" "$kob")
+if [ "${REUSE_STOCK:-0}" = 1 ] &&
+	[ "$(cat "$stock/.kobjc-built" 2>/dev/null)" = "$stock_built" ]; then
+	copies=("$kob")
+fi
+for copy in "${copies[@]}"; do
+	if command -v rsync >/dev/null; then
+		rsync -a --delete "$base/" "$copy/"
+	else
+		rm -rf "$copy" && cp -a "$base" "$copy"
+	fi
+done
+patch -d "$kob" -p1 -s --no-backup-if-mismatch <"$patchfile" ||
+	die "$patchfile does not apply to $base"
+[ "${PREPARE_ONLY:-0}" = 1 ] && { say "trees ready: $stock $kob"; exit 0; }
+
+[ -x "$kobjc" ] || die "no kobjc binary at $kobjc (run make, or set KOBJC_BIN)"
+kobjc=$(cd "$(dirname "$kobjc")" && pwd)/$(basename "$kobjc")
+
+# enter COPY: rename COPY to $work, where all its makes run; leave: back.
+current=
+leave() {
+	[ -z "$current" ] || mv "$work" "$current"
+	current=
+}
+enter() {
+	leave
+	mv "$1" "$work"
+	current=$1
+}
+trap leave EXIT
+
+# timed WHAT LOG MAKE-ARGS...: make in $work, print WHAT's wall and CPU time
+timed() {
+	local what=$1 log=$2 t0 c0
+	shift 2
+	times >"$logs/times"
+	c0=$(cpu_seconds)
+	t0=$(now)
+	run "$log" "$work" "$@"
+	times >"$logs/times"
+	say "$what: $(since "$t0") s wall, $(awk -v a="$c0" -v b="$(cpu_seconds)" \
+		'BEGIN { printf "%.1f", b - a }') s CPU"
+}
+# user + system seconds of finished children, from the output of 'times'
+cpu_seconds() {
+	awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, /[ms]/)
+		s += t[1] * 60 + t[2] } print s }' "$logs/times"
+}
+
+# --- comparison ---------------------------------------------------------------
+
+# outputs: the build outputs in both copies, one relative path a line
+outputs() {
+	local t
+	for t in "$stock" "$kob"; do
+		(cd "$t" && find . -path ./tools -prune -o -type f \
+			\( -name '*.o' -o -name '*.ko' -o -name '.*.o.cmd' \
+			-o -name '.*.ko.cmd' -o -name vmlinux -o -name Module.symvers \) \
+			-print)
+	done | sed 's|^\./||' | sort -u
+}
+
+# compare LIST: compare the files named in LIST between $stock and $kob;
+# print the differences (all in LIST.diff) and counts, return 1 on any.
+compare() {
+	local list=$1 out=$1.diff f a b n_o=0 n_sym=0 n_diff
+	while IFS= read -r f; do
+		a=$stock/$f b=$kob/$f
+		if [ ! -e "$a" ] || [ ! -e "$b" ]; then
+			[ -e "$a" ] || echo "only in kobjc build: $f"
+			[ -e "$b" ] || echo "only in stock build: $f"
+			continue
+		fi
+		case $f in
+		*.cmd)
+			# The saved command differs by design, the rest must not.
+			if grep -q '^#SYMVER' "$a" "$b"; then
+				n_sym=$((n_sym + 1))
+				cmp -s <(grep '^#SYMVER' "$a") <(grep '^#SYMVER' "$b") ||
+					echo "#SYMVER lines differ: $f"
+			fi
+			cmp -s <(grep -v '^cmd_' "$a") <(grep -v '^cmd_' "$b") ||
+				echo ".cmd content differs: $f"
+			;;
+		*)
+			case $f in *.o) n_o=$((n_o + 1)) ;; esac
+			cmp -s "$a" "$b" || echo "differs: $f"
+			;;
+		esac
+	done <"$list" >"$out"
+	n_diff=$(wc -l <"$out")
+	head -n 50 "$out"
+	[ "$n_diff" -le 50 ] || echo "... $((n_diff - 50)) more, see $out"
+	say "compared $n_o objects, $n_sym .cmd files with #SYMVER lines: $n_diff differences"
+	[ "$n_diff" -eq 0 ]
+}
+
+# --- builds -------------------------------------------------------------------
+
+say "targets: $targets; kobjc: $kobjc; make -j$jobs"
+read -ra goals <<<"$targets"
+status=0
+if [ "${#copies[@]}" = 2 ]; then
+	enter "$stock"
+	run "$logs/prepare-stock.log" "$work" prepare modules_prepare
+	timed "stock build" "$logs/build-stock.log" "${goals[@]}"
+	echo "$stock_built" >"$work/.kobjc-built"
+else
+	say "stock build: reused from an earlier run (REUSE_STOCK=1)"
+fi
+enter "$kob"
+run "$logs/prepare-kobjc.log" "$work" KOBJC="$kobjc" prepare modules_prepare
+timed "kobjc build" "$logs/build-kobjc.log" KOBJC="$kobjc" "${goals[@]}"
+# The saved kobjc commands must read back equal: nothing is rebuilt.
+timed "kobjc no-op make" "$logs/noop-kobjc.log" KOBJC="$kobjc" "${goals[@]}"
+if grep -E '^  CC( \[M\])? +[^ ]+\.o$' "$logs/noop-kobjc.log"; then
+	say "objects above were rebuilt by a second, no-op make"
+	status=1
+fi
+leave
+
+outputs >"$logs/outputs"
+n_kobjc=$(cd "$kob" && find . -path ./tools -prune -o -name '.*.o.cmd' -print0 |
+	xargs -0 grep -lF " := $kobjc " | wc -l)
+say "$n_kobjc objects were built by kobjc"
+[ "$n_kobjc" -gt 0 ] || die "kobjc was not used: is $patchfile effective?"
+compare "$logs/outputs" || status=1
+
+# --- self-test: a wrong kobjc must be caught -----------------------------------
+
+obj=lib/crc7.o # a single-object module that exports symbols
+objcmd=${obj%/*}/.${obj##*/}.cmd
+
+# selftest NAME PATTERN: rebuild $obj with a kobjc wrapper that drops the
+# options matching PATTERN; the comparison must fail.
+selftest() {
+	local wrapper=$logs/kobjc-without-$1
+	cat >"$wrapper" <<-EOF
+		#!/usr/bin/env bash
+		args=()
+		for a; do case \$a in $2) ;; *) args+=("\$a") ;; esac; done
+		exec $(printf %q "$kobjc") "\${args[@]}"
+	EOF
+	chmod +x "$wrapper"
+	enter "$kob"
+	rm -f "$work/$obj"
+	run "$logs/selftest-$1.log" "$work" KOBJC="$wrapper" "$obj"
+	leave
+	if compare "$logs/selftest-list" >/dev/null 2>&1; then
+		say "SELF-TEST FAILED: a kobjc without $1 was not caught"
+		return 1
+	fi
+	say "self-test: a kobjc without $1 is caught ($(head -n 1 "$logs/selftest-list.diff"))"
+}
+
+if [ "${SELFTEST:-1}" = 1 ]; then
+	enter "$stock"
+	run "$logs/selftest-stock.log" "$work" "$obj"
+	printf '%s\n' "$obj" "$objcmd" >"$logs/selftest-list"
+	selftest objtool '--objtool=*|--objtool-arg=*' || status=1
+	selftest genksyms '--genksyms=*|--genksyms-arg=*' || status=1
+	enter "$kob"
+	rm -f "$work/$obj"
+	run "$logs/selftest-kobjc.log" "$work" KOBJC="$kobjc" "$obj"
+	leave
+	compare "$logs/selftest-list" >/dev/null 2>&1 || {
+		say "SELF-TEST FAILED: $obj differs even with the real kobjc"
+		status=1
+	}
+	# Without KOBJC the patched tree is stock kbuild: the changed command
+	# rebuilds the object, and object and .cmd come out as stock's.
+	enter "$kob"
+	run "$logs/selftest-nokobjc.log" "$work" "$obj"
+	leave
+	if grep -q "^  CC .*$obj\$" "$logs/selftest-nokobjc.log" &&
+		cmp -s "$stock/$obj" "$kob/$obj" && cmp -s "$stock/$objcmd" "$kob/$objcmd"; then
+		say "self-test: without KOBJC the patched tree rebuilds $obj as stock does"
+	else
+		say "SELF-TEST FAILED: without KOBJC, $obj was not rebuilt as stock"
+		status=1
+	fi
+fi
+
+if [ "$status" = 0 ]; then say PASS; else say "FAIL (logs: $logs)"; fi
+exit "$status"
