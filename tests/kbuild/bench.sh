@@ -82,10 +82,10 @@ compare() {
 		done
 		ta=$(median <"$cache/bench.a")
 		tb=$(median <"$cache/bench.b")
-		n=$(ls "$stock/$dir"/*.o | wc -l)
+		objs=$(ls "$stock/$dir"/*.o | wc -l)
 		e=$( (grep -l '^#SYMVER' "$stock/$dir"/.*.o.cmd 2>/dev/null || true) | wc -l)
 		table+=("$(printf '%-5s %-9s %4d (%3d) %8.2f s %8.2f s %6.2f' \
-			"$kind" "$dir/" "$n" "$e" "$ta" "$tb" \
+			"$kind" "$dir/" "$objs" "$e" "$ta" "$tb" \
 			"$(awk -v a="$ta" -v b="$tb" 'BEGIN { print b / a }')")")
 		say "${table[-1]}  [stock: $(tr '\n' ' ' <"$cache/bench.a")| kobjc: $(tr '\n' ' ' <"$cache/bench.b")]"
 	done
