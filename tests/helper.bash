@@ -142,6 +142,17 @@ tagged_procs() {
 	return 0
 }
 
+# Wait until no tagged process is left: a bound against hangs (30 s), not
+# a timing.
+wait_tagged_gone() {
+	local i
+	for ((i = 0; i < 600; i++)); do
+		[ -z "$(tagged_procs)" ] && return 0
+		sleep 0.05
+	done
+	fail "processes left: $(tagged_procs)"
+}
+
 # Mount a tmpfs with OPTIONS on DIR, undone by common_teardown. Skips the
 # test (with the reason) when not root or mounting is not allowed.
 mount_tmpfs() {
