@@ -1536,15 +1536,22 @@ run_native(struct run *r, const struct step *s)
 	return 0;
 }
 
+/* Is var among the first max names of list? */
 static int
-step_writes(const struct step *s, const char *var)
+listed(const char *const *list, size_t max, const char *var)
 {
 	size_t i;
 
-	for (i = 0; i < STEP_MAX_FILES && s->out[i]; i++)
-		if (!strcmp(s->out[i], var))
+	for (i = 0; i < max && list[i]; i++)
+		if (!strcmp(list[i], var))
 			return 1;
 	return 0;
+}
+
+static int
+step_writes(const struct step *s, const char *var)
+{
+	return listed(s->out, STEP_MAX_FILES, var);
 }
 
 static double
@@ -1846,9 +1853,8 @@ step_reads(const struct step *s, const char *var)
 {
 	size_t i;
 
-	for (i = 0; i < STEP_MAX_FILES && s->in[i]; i++)
-		if (!strcmp(s->in[i], var))
-			return 1;
+	if (listed(s->in, STEP_MAX_FILES, var))
+		return 1;
 	for (i = 0; i < STEP_MAX_CONDS && s->when[i].op; i++)
 		if (s->when[i].file && !strcmp(s->when[i].file, var))
 			return 1;

@@ -9,13 +9,7 @@
 # process left running.
 load helper
 
-setup() {
-	common_setup
-	use_fakes
-	cp answer.c foo.c
-	echo stale object >foo.o
-	echo stale symvers >foo.symvers
-}
+setup() { stale_setup; }
 
 teardown() { common_teardown; }
 

@@ -51,6 +51,16 @@ common_teardown() {
 	cd /
 }
 
+# faults.bats and signals.bats: the fakes on PATH, foo.c to build, and a
+# stale foo.o and foo.symvers that a failed run must not leave.
+stale_setup() {
+	common_setup
+	use_fakes
+	cp answer.c foo.c
+	echo stale object >foo.o
+	echo stale symvers >foo.symvers
+}
+
 # The full kbuild-like option set for the real tools.
 real_tool_opts() {
 	echo --objtool="$TOOLS/objtool" --objtool-arg=--orc \
@@ -118,15 +128,19 @@ snapshot() {
 		find . -type f -exec sha256sum {} + | LC_ALL=C sort)
 }
 
-# Wait for FILE to appear, not empty, polling: a bound against hangs, not
-# a timing.
-wait_for_file() {
+# Poll until CMD... succeeds: a bound against hangs (30 s), not a timing.
+poll_until() {
 	local i
 	for ((i = 0; i < 600; i++)); do
-		[ -s "$1" ] && return 0
+		"$@" && return 0
 		sleep 0.05
 	done
-	fail "$1 never appeared"
+	return 1
+}
+
+# Wait for FILE to appear, not empty.
+wait_for_file() {
+	poll_until test -s "$1" || fail "$1 never appeared"
 }
 
 # Is PID gone (not even a zombie)?
@@ -142,15 +156,10 @@ tagged_procs() {
 	return 0
 }
 
-# Wait until no tagged process is left: a bound against hangs (30 s), not
-# a timing.
+# Wait until no tagged process is left.
+no_tagged_procs() { [ -z "$(tagged_procs)" ]; }
 wait_tagged_gone() {
-	local i
-	for ((i = 0; i < 600; i++)); do
-		[ -z "$(tagged_procs)" ] && return 0
-		sleep 0.05
-	done
-	fail "processes left: $(tagged_procs)"
+	poll_until no_tagged_procs || fail "processes left: $(tagged_procs)"
 }
 
 # Mount a tmpfs with OPTIONS on DIR, undone by common_teardown. Skips the
