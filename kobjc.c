@@ -72,6 +72,7 @@ struct job {
 	const char *symvers;   /* --symvers=FILE, or NULL for stdout */
 	const char *want_hash; /* --recipe-hash=H: refuse another recipe */
 	const char *phase;     /* --phase=compile: only the compile phase */
+	const char *ccache;    /* CC="ccache gcc": ccache, for the recipe */
 	char action;	       /* compiler mode (--cc=): 'c' or 'E' */
 };
 
@@ -962,6 +963,12 @@ parse_job(struct job *j, int argc, char **argv, int i)
 	}
 	if (j->cc.n == 0)
 		usage_error("no compiler command after '%s'", j->in);
+	/* CC="ccache gcc": ccache would cache only the compile; give it the
+	 * whole recipe instead, as KOBJC_CACHE=ccache does. */
+	if (j->cc.n > 1 && !strcmp(base_of(j->cc.v[0]), "ccache")) {
+		j->ccache = j->cc.v[0];
+		memmove(j->cc.v, j->cc.v + 1, j->cc.n-- * sizeof(*j->cc.v));
+	}
 	for (; i < argc; i++)
 		strv_push(&j->flags, argv[i]);
 	check_options(j);
@@ -1971,8 +1978,8 @@ run_recipe(struct job *j)
 
 	if (r.preprocess)
 		return run_preprocess(&r);
-	if (!j->action)
-		cache = getenv_set("KOBJC_CACHE");
+	if (!j->action && !(cache = getenv_set("KOBJC_CACHE")))
+		cache = j->ccache;
 	if (j->phase)
 		end = ncompile;
 	else

@@ -254,6 +254,27 @@ write_mygcc() {
 	assert_no_temps
 }
 
+@test "ccache: CC='ccache gcc' gives ccache the whole recipe, the same entry as KOBJC_CACHE=ccache" {
+	uncached
+	save want
+	# what a kernel developer used to ccache already writes: make CC="ccache gcc"
+	CCW="ccache gcc"
+	run_kobjc uncached
+	quiet
+	assert_same_as want
+	# one miss, and no uncacheable call: the -D__GENKSYMS__ pass is not
+	# a "called for preprocessing" of its own, as with a plain ccache gcc
+	assert_equal "$(stat_of cache_miss)" 1
+	assert_only_hits_and_misses
+	run_kobjc uncached
+	assert_equal "$(hits)" 1
+	assert_same_as want
+	CCW=gcc
+	cached hit
+	assert_same_as want
+	assert_equal "$(stat_of cache_miss)" 1
+}
+
 # ------------------------------------------------ changes that must miss
 
 @test "ccache: a changed source misses" {
