@@ -3,16 +3,20 @@
 # kernel-check.sh prepares, measured side by side in one run (alternating
 # runs, medians, ratios), never as timed assertions.
 #
-#   warm: rebuild of DIR after 'rm DIR/*.o', both caches warm:
-#         stock  make CC="ccache gcc"            DIR/
-#         kobjc  make KOBJC=... KOBJC_CACHE=ccache DIR/
-#   cold: the same rebuild without any cache: stock make / make KOBJC=...
-#   hit:  one object on a ccache hit: 'ccache gcc ...' against
-#         'KOBJC_CACHE=ccache kobjc ...', each as kbuild saved it
+#   warm:    rebuild of DIR after 'rm DIR/*.o', both caches warm:
+#            stock  make CC="ccache gcc"                  DIR/
+#            kobjc  make KOBJC=... KOBJC_CACHE=ccache     DIR/
+#   warm-cc: the same, kobjc as a ccache user would call it:
+#            kobjc  make KOBJC=... CC="ccache gcc"        DIR/
+#            (kbuild's own compiler calls, the option probes every make
+#            runs, then go through ccache as in the stock build)
+#   cold:    the same rebuild without any cache: make / make KOBJC=...
+#   hit:     one object on a ccache hit: 'ccache gcc ...' against
+#            'KOBJC_CACHE=ccache kobjc ...', each as kbuild saved it
 #
 # Environment: DIRS (default 'fs/ext4 lib kernel'), RUNS (default 5),
-# COLD_RUNS (default RUNS),
-# HITS (default 40), KOBJC_BIN, KOBJC_KERNEL_CACHE, JOBS, COLD=0 to skip
+# COLD_RUNS (default RUNS), HITS (default 40), HIT_OBJ (default
+# fs/ext4/inode.o), KOBJC_BIN, KOBJC_KERNEL_CACHE, JOBS, COLD=0 to skip
 # the cold builds.
 set -euo pipefail
 
@@ -22,6 +26,7 @@ dirs=${DIRS:-fs/ext4 lib kernel}
 runs=${RUNS:-5}
 cold_runs=${COLD_RUNS:-$runs}
 hits=${HITS:-40}
+hit_obj=${HIT_OBJ:-fs/ext4/inode.o}
 jobs=${JOBS:-$(nproc)}
 kobjc=${KOBJC_BIN:-$repo/kobjc}
 kobjc=$(cd "$(dirname "$kobjc")" && pwd)/$(basename "$kobjc")
@@ -56,35 +61,31 @@ build() {
 	awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f\n", b - a }'
 }
 
+# make arguments of each side of each kind
 stock_warm=(CC="ccache gcc")
 kobjc_warm=(KOBJC="$kobjc" KOBJC_CACHE=ccache)
+kobjc_warm_cc=(KOBJC="$kobjc" CC="ccache gcc")
+stock_cold=()
 kobjc_cold=(KOBJC="$kobjc")
 
-# alternate NAME TREE-A ARGS-A... -- TREE-B ARGS-B...: RUNS alternating
-# rebuilds of each dir; prints "dir median-a median-b ratio"
+# compare KIND: for each dir, RUNS alternating rebuilds (stock, kobjc);
+# adds "kind dir objects median-stock median-kobjc ratio" to the table
 table=()
 compare() {
-	local kind=$1 dir a b ta tb i n=$runs
-	[ "$kind" = warm ] || n=$cold_runs
+	local kind=$1 dir ta tb i n=$runs
+	local -n a_args=stock_${kind%-cc} b_args=kobjc_${kind//-/_}
+	[ "$kind" = cold ] && n=$cold_runs
 	for dir in $dirs; do
 		: >"$cache/bench.a" && : >"$cache/bench.b"
 		for ((i = 0; i < n; i++)); do
-			case $kind in
-			warm)
-				build "$stock" "$dir" "${stock_warm[@]}" >>"$cache/bench.a"
-				build "$kob" "$dir" "${kobjc_warm[@]}" >>"$cache/bench.b"
-				;;
-			cold)
-				build "$stock" "$dir" >>"$cache/bench.a"
-				build "$kob" "$dir" "${kobjc_cold[@]}" >>"$cache/bench.b"
-				;;
-			esac
+			build "$stock" "$dir" "${a_args[@]}" >>"$cache/bench.a"
+			build "$kob" "$dir" "${b_args[@]}" >>"$cache/bench.b"
 		done
 		ta=$(median <"$cache/bench.a")
 		tb=$(median <"$cache/bench.b")
 		objs=$(ls "$stock/$dir"/*.o | wc -l)
 		e=$( (grep -l '^#SYMVER' "$stock/$dir"/.*.o.cmd 2>/dev/null || true) | wc -l)
-		table+=("$(printf '%-5s %-9s %4d (%3d) %8.2f s %8.2f s %6.2f' \
+		table+=("$(printf '%-7s %-9s %4d (%3d) %8.2f s %8.2f s %6.2f' \
 			"$kind" "$dir/" "$objs" "$e" "$ta" "$tb" \
 			"$(awk -v a="$ta" -v b="$tb" 'BEGIN { print b / a }')")")
 		say "${table[-1]}  [stock: $(tr '\n' ' ' <"$cache/bench.a")| kobjc: $(tr '\n' ' ' <"$cache/bench.b")]"
@@ -95,10 +96,11 @@ compare() {
 symvers() { (cd "$1" && for d in $dirs; do grep -H '^#SYMVER' "$d"/.*.o.cmd || true; done) | LC_ALL=C sort; }
 
 say "warming both caches (and building every other object once)"
-make -C "$stock" -s -j"$jobs" "${stock_warm[@]}" $(printf '%s/ ' $dirs) >/dev/null
-make -C "$kob" -s -j"$jobs" "${kobjc_warm[@]}" $(printf '%s/ ' $dirs) >/dev/null
+make -C "$stock" -s -j"$jobs" "${stock_warm[@]}" $(printf '%s/ ' $dirs) "$hit_obj" >/dev/null
+make -C "$kob" -s -j"$jobs" "${kobjc_warm[@]}" $(printf '%s/ ' $dirs) "$hit_obj" >/dev/null
 ccache -z >/dev/null
 compare warm
+compare warm-cc
 ccache --print-stats | awk '$1 ~ /^(direct_cache_hit|preprocessed_cache_hit|cache_miss)$/' | tr '\n' ' ' >&2
 echo >&2
 if cmp -s <(symvers "$stock") <(symvers "$kob"); then
@@ -106,10 +108,8 @@ if cmp -s <(symvers "$stock") <(symvers "$kob"); then
 else
 	symver_check="DIFFERENT"
 fi
-[ "${COLD:-1}" = 0 ] || compare cold
-
-# One object on a ccache hit, each command exactly as kbuild saved it.
-hit_obj=fs/ext4/inode.o
+# One object on a ccache hit, each command exactly as kbuild saved it
+# (by the warm builds above).
 saved() { sed -n "s/^cmd_$(echo "$hit_obj" | sed 's|/|\\/|g') := //p" "$1/$(dirname "$hit_obj")/.$(basename "$hit_obj").cmd" | sed 's/\$\$/$/g'; }
 hit_stock=$(saved "$stock")
 hit_kobjc=$(saved "$kob")
@@ -125,7 +125,9 @@ done
 ha=$(median <"$cache/bench.a")
 hb=$(median <"$cache/bench.b")
 
-printf '\n%-5s %-9s %-10s %10s %10s %6s\n' kind dir 'objs(exp)' stock kobjc ratio
+[ "${COLD:-1}" = 0 ] || compare cold
+
+printf '\n%-7s %-9s %-10s %10s %10s %6s\n' kind dir 'objs(exp)' stock kobjc ratio
 printf '%s\n' "${table[@]}"
 printf '\nccache hit on %s (median of %d, sh -c included): ccache gcc %.1f ms, kobjc %.1f ms, kobjc overhead %.1f ms\n' \
 	"$hit_obj" "$hits" "$(awk -v a="$ha" 'BEGIN { print a * 1000 }')" \
