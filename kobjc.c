@@ -1687,6 +1687,19 @@ find_program(const char *name)
 	return NULL;
 }
 
+/* This kobjc's own path, for ccache and distcc to call back. */
+static const char *
+self_path(void)
+{
+	static char path[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+
+	if (n <= 0 || (size_t)n >= sizeof(path) - 1)
+		return argv0_full;
+	path[n] = '\0';
+	return path;
+}
+
 /* A tool's identity for the cache tag, as ccache's compiler_check=mtime. */
 static void
 tool_identity(struct buf *b, const char *name)
@@ -1714,6 +1727,8 @@ cache_tag(const struct job *j)
 
 	recipe_hash(hex);
 	buf_printf(&b, "kobjc %s\nrecipe %s\n", KOBJC_VERSION, hex);
+	tool_identity(&b, self_path()); /* a rebuilt kobjc, as a new gcc */
+
 	for (i = 0; i < j->cc.n; i++)
 		tool_identity(&b, j->cc.v[i]);
 	if (j->objtool)
@@ -1725,19 +1740,6 @@ cache_tag(const struct job *j)
 	sha256_final(&c, hex);
 	free(b.s);
 	return xasprintf("string:kobjc-%s", hex);
-}
-
-/* This kobjc's own path, for ccache and distcc to call back. */
-static const char *
-self_path(void)
-{
-	static char path[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
-
-	if (n <= 0 || (size_t)n >= sizeof(path) - 1)
-		return argv0_full;
-	path[n] = '\0';
-	return path;
 }
 
 /*
@@ -2165,6 +2167,10 @@ explain(struct job *j)
 
 	recipe_hash(hex);
 	printf("recipe   %s sha256 %s\n", recipe_name, hex);
+	if (j->ccache)
+		printf("cache    %s, for the whole recipe: one entry (CC "
+		       "starts with it)\n",
+		       j->ccache);
 	for (s = recipe; s < recipe + NSTEPS; s++, n++) {
 		why.n = cmd.n = 0;
 		memset(&a1, 0, sizeof(a1));

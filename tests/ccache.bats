@@ -393,6 +393,17 @@ write_mygcc() {
 	assert_same_as base
 }
 
+@test "ccache: a rebuilt kobjc with the same recipe misses, as a new gcc would" {
+	mkdir "$BATS_TEST_TMPDIR/rebuilt"
+	cp "$KOBJC" "$BATS_TEST_TMPDIR/rebuilt/kobjc"
+	use_kobjc "$BATS_TEST_TMPDIR/rebuilt/kobjc"
+	prime
+	# same recipe, another binary: a fix in kobjc's own code (the ELF
+	# checks, say) must not be hidden by an entry the old one made
+	change_misses touched touch -d '2001-02-03 04:05:06' "$K"
+	assert_outputs equal base touched answer.o
+}
+
 # ---------------------------------------------------------------- 2009
 
 @test "ccache: the 2009 two-step recipe is cached whole: no 'called for link', hits, same result" {

@@ -180,3 +180,16 @@ $EXPECT_CC
 	assert_line '   run    gcc -O2 -c -o answer.o answer.c'
 	assert_nothing_ran
 }
+
+@test "--explain with CC=\"ccache gcc\": ccache caches the whole recipe, the steps run gcc" {
+	run --separate-stderr "$KOBJC" --explain $(fake_tool_opts) answer.o answer.c \
+		ccache gcc -O2
+	assert_success
+	assert_line --index 1 "cache    ccache, for the whole recipe: one entry (CC starts with it)"
+	step_of 1 | grep -qxF '   run    gcc -O2 -c -o answer.o answer.c'
+	step_of 4 | grep -q '^   run    gcc -E -D__GENKSYMS__ -O2 answer.c | '
+	# without it, no cache line
+	run --separate-stderr "$KOBJC" --explain answer.o answer.c gcc -O2
+	refute_line --partial 'cache '
+	assert_nothing_ran
+}
