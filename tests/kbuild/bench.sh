@@ -10,6 +10,7 @@
 #            kobjc  make KOBJC=... CC="ccache gcc"        DIR/
 #            (kbuild's own compiler calls, the option probes every make
 #            runs, then go through ccache as in the stock build)
+#   noop:    make DIR/ with nothing to rebuild, as warm: make's own cost
 #   cold:    the same rebuild without any cache: make / make KOBJC=...
 #   hit:     one object on a ccache hit: 'ccache gcc ...' against
 #            'KOBJC_CACHE=ccache kobjc ...', each as kbuild saved it
@@ -50,11 +51,12 @@ mkdir -p "$CCACHE_DIR"
 now() { date +%s.%N; }
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-# build TREE DIR MAKE-ARGS...: rm DIR/*.o, make DIR/, print seconds
+# build TREE DIR MAKE-ARGS...: rm DIR/*.o (not for noop), make DIR/,
+# print seconds
 build() {
 	local tree=$1 dir=$2 t0
 	shift 2
-	rm -f "$tree/$dir"/*.o
+	[ "$kind" = noop ] || rm -f "$tree/$dir"/*.o
 	t0=$(now)
 	make -C "$tree" -s -j"$jobs" "$@" "$dir/" >/dev/null 2>"$tree/bench.err" ||
 		{ cat "$tree/bench.err" >&2; exit 1; }
@@ -67,12 +69,17 @@ kobjc_warm=(KOBJC="$kobjc" KOBJC_CACHE=ccache)
 kobjc_warm_cc=(KOBJC="$kobjc" CC="ccache gcc")
 stock_cold=()
 kobjc_cold=(KOBJC="$kobjc")
+# noop: make's fixed cost, nothing to rebuild (as warm: kbuild's option
+# probes run gcc on the kobjc side, ccache on the stock side)
+stock_noop=("${stock_warm[@]}")
+kobjc_noop=("${kobjc_warm[@]}")
 
 # compare KIND: for each dir, RUNS alternating rebuilds (stock, kobjc);
 # adds "kind dir objects median-stock median-kobjc ratio" to the table
 table=()
 compare() {
-	local kind=$1 dir ta tb i n=$runs
+	local dir ta tb i n=$runs
+	kind=$1
 	local -n a_args=stock_${kind%-cc} b_args=kobjc_${kind//-/_}
 	[ "$kind" = cold ] && n=$cold_runs
 	for dir in $dirs; do
@@ -101,6 +108,7 @@ make -C "$kob" -s -j"$jobs" "${kobjc_warm[@]}" $(printf '%s/ ' $dirs) "$hit_obj"
 ccache -z >/dev/null
 compare warm
 compare warm-cc
+compare noop
 ccache --print-stats | awk '$1 ~ /^(direct_cache_hit|preprocessed_cache_hit|cache_miss)$/' | tr '\n' ' ' >&2
 echo >&2
 if cmp -s <(symvers "$stock") <(symvers "$kob"); then
