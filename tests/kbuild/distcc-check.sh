@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# Build fs/ext4/ and lib/crc7.o of Linux 6.1 through kobjc with
+# KOBJC_CC_LAUNCHER=distcc, the compile phase on two real distccd helpers
+# on 127.0.0.1, and compare with stock kbuild: tests/kbuild/kernel-check.sh
+# does the builds and the comparison (lib/crc7.o exports symbols, so the
+# genksyms step and the #SYMVER lines of its .cmd file are exercised
+# through distcc too). Every compile must have run on a helper (the
+# helpers' job logs count them), each helper must have had some (in a
+# build of more than 2 objects), and the distcc client must not have
+# fallen back to a local compile. Then the same build with kobjc alone,
+# for the wall time. Then a helper whose kobjc has another recipe (the
+# 2009 one), named first: it refuses the jobs it gets (exit 200), distcc
+# compiles those here, and the build must still equal stock.
+#
+# Environment:
+#   TARGETS             default 'fs/ext4/ lib/crc7.o'
+#   JOBS                make -j (default 4: the two helpers' 2 slots each;
+#                       distcc takes the first host with a free slot, so
+#                       with fewer jobs the second helper may get nothing)
+#   MISMATCH=0          skip the run with the other recipe's helper
+#   KOBJC_BIN, KOBJC_KERNEL_CACHE, KERNEL_IBT, REUSE_STOCK: as kernel-check.sh
+# Nothing goes beyond 127.0.0.1. The helpers live in a directory under
+# $TMPDIR (or /tmp), removed at exit; their logs and every run's output are
+# kept in $KOBJC_KERNEL_CACHE/distcc-check.logs. tests/distccd.bash starts
+# and stops them.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+cache=${KOBJC_KERNEL_CACHE:-$HOME/.cache/kobjc}
+kobjc=${KOBJC_BIN:-$repo/kobjc}
+targets=${TARGETS:-fs/ext4/ lib/crc7.o}
+jobs=${JOBS:-4}
+logs=$cache/distcc-check.logs
+
+say() { printf 'distcc-check: %s\n' "$*" >&2; }
+die() {
+	say "$*"
+	say "FAIL (logs: $logs)"
+	exit 1
+}
+
+# shellcheck source=tests/distccd.bash
+source "$repo/tests/distccd.bash"
+DISTCCD_ERROR=die
+
+# Only what each run sets reaches kernel-check.sh and kobjc: no cache (it
+# would hide the compiles), no launcher or distcc setting of the caller's.
+# shellcheck disable=SC2046 # variable names, one a word
+unset FULL KOBJC_CACHE KOBJC_CC_LAUNCHER KOBJC_LOG $(compgen -e | grep '^DISTCC_' || true)
+export LC_ALL=C
+
+for cmd in distcc distccd cc; do
+	command -v "$cmd" >/dev/null || die "$cmd not found (apt-get install distcc gcc)"
+done
+[ -x "$kobjc" ] || die "no kobjc binary at $kobjc (run make, or set KOBJC_BIN)"
+kobjc=$(cd "$(dirname "$kobjc")" && pwd)/$(basename "$kobjc")
+export KOBJC_KERNEL_CACHE=$cache KOBJC_BIN=$kobjc TARGETS=$targets JOBS=$jobs SELFTEST=0
+
+mkdir -p "$logs"
+rm -f "$logs"/*
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/distcc-check.XXXXXX")
+
+# --- helpers ------------------------------------------------------------------
+
+# start_helper NAME KOBJC: a distccd in $tmp/NAME on 127.0.0.1 whose only
+# allowed command is a copy of KOBJC named kobjc (tests/distccd.bash says
+# more). It logs every job to $tmp/NAME/log. Sets DISTCCD_PORT[NAME].
+start_helper() {
+	distccd_start "$1" "$2"
+	say "helper $1: distccd pid $(cat "$tmp/$1/started") on 127.0.0.1:${DISTCCD_PORT[$1]}, runs $tmp/$1/bin/kobjc (recipe $("$tmp/$1/bin/kobjc" --recipe-hash | cut -c1-12))"
+}
+
+# Stop every helper started, keep their logs, and make sure nothing under
+# $tmp still runs: a message and status 1 if something does.
+stop_helpers() {
+	local st=0 log name
+	DISTCCD_ERROR=say distccd_stop || st=1
+	for log in "$tmp"/*/log; do
+		[ -f "$log" ] || continue
+		name=${log%/log}
+		cp "$log" "$logs/helper-${name##*/}.log"
+	done
+	return $st
+}
+
+cleanup() {
+	local st=$?
+	stop_helpers || st=1
+	rm -rf "$tmp"
+	exit "$st"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+# As root, distccd runs its jobs as user distccd (or nobody): it must pass
+# every directory above $tmp. Say so rather than open someone's directory.
+distccd_setup "$tmp" refuse "set TMPDIR to another directory"
+
+# jobs_of NAME: "OK REFUSED OTHER MS" from helper NAME's job summaries:
+# compiles of its kobjc that succeeded, that its kobjc refused (exit 200:
+# another recipe), any other outcome, and the jobs' total time.
+jobs_of() {
+	awk -v cmd="$tmp/$1/bin/kobjc" '$2 == "(dcc_job_summary)" {
+		ms = $10; sub(/^time:/, "", ms); sub(/ms$/, "", ms); t += ms
+		if ($5 == "COMPILE_OK" && $11 == cmd) ok++
+		else if ($5 == "COMPILE_ERROR" && $6 == "exit:200" && $11 == cmd) no++
+		else other++
+	} END { printf "%d %d %d %d\n", ok, no, other, t }' "$logs/helper-$1.log"
+}
+
+secs() { awk -v ms="$1" 'BEGIN { printf "%.1f", ms / 1000 }'; }
+
+# helpers_clean NAME...: their kobjc and distccd left no file behind
+helpers_clean() {
+	local name
+	for name; do
+		[ -z "$(ls -A "$tmp/$name/tmp")" ] ||
+			die "helper $name left files in its TMPDIR: $(ls -A "$tmp/$name/tmp" | head -n 5)"
+	done
+}
+
+# --- kernel-check.sh runs ---------------------------------------------------------
+
+# check NAME VAR=VALUE...: kernel-check.sh with those settings; it must
+# PASS. Its output goes to $logs/NAME.out, its kobjc makes' output (where
+# distcc's client warnings land: the prepare step's, which builds
+# scripts/mod/empty.o through kobjc too, then the build's) to
+# $logs/NAME-build.log.
+# Sets objects (built by kobjc), compared, wall and cpu (of the kobjc build).
+check() {
+	local name=$1 out=$logs/$1.out mark=$logs/$1.start found
+	shift
+	say "$name run: kernel-check.sh with $*"
+	touch "$mark"
+	env "$@" "$here/kernel-check.sh" 2>&1 | tee "$out" >&2 ||
+		die "$name run: kernel-check.sh failed (its output: $out)"
+	grep -qx 'kernel-check: PASS' "$out" || die "$name run: kernel-check.sh did not PASS"
+	objects=$(sed -n 's/^kernel-check: \([0-9]*\) objects were built by kobjc$/\1/p' "$out")
+	compared=$(sed -n 's/^kernel-check: compared \([0-9]*\) objects, .*: 0 differences$/\1/p' "$out")
+	wall=$(sed -n 's/^kernel-check: kobjc build: \([0-9.]*\) s wall, .*/\1/p' "$out")
+	cpu=$(sed -n 's/^kernel-check: kobjc build: .* s wall, \([0-9.]*\) s CPU$/\1/p' "$out")
+	[ -n "$objects" ] && [ -n "$compared" ] && [ -n "$wall" ] && [ -n "$cpu" ] ||
+		die "$name run: cannot read kernel-check.sh's counts and times in $out"
+	# kernel-check.sh's logs directory is named after the tarball's
+	# version: take the build log this run wrote
+	found=$(find "$cache" -mindepth 2 -maxdepth 2 -name build-kobjc.log \
+		-path "$cache/linux-6.1.*.logs/*" -newer "$mark")
+	[ -n "$found" ] && [ "$(wc -l <<<"$found")" = 1 ] ||
+		die "$name run: no single new build-kobjc.log under $cache: '$found'"
+	[ "$(dirname "$found")/prepare-kobjc.log" -nt "$mark" ] ||
+		die "$name run: no new prepare-kobjc.log beside $found"
+	cat "$(dirname "$found")/prepare-kobjc.log" "$found" >"$logs/$name-build.log"
+	rm -f "$mark"
+}
+
+# distcc_lines NAME: what the distcc client said in NAME's build (it says
+# nothing on success)
+distcc_lines() {
+	grep -E '^distcc\[[0-9]+\]' "$logs/$1-build.log" || true
+}
+
+# 1. The compile phase on two helpers.
+start_helper one "$kobjc"
+start_helper two "$kobjc"
+mkdir "$tmp/client-distcc"
+check distcc KOBJC_CC_LAUNCHER=distcc DISTCC_DIR="$tmp/client-distcc" \
+	DISTCC_HOSTS="127.0.0.1:${DISTCCD_PORT[one]}/2 127.0.0.1:${DISTCCD_PORT[two]}/2"
+d_objects=$objects d_compared=$compared d_wall=$wall d_cpu=$cpu
+stop_helpers || die "the helpers did not stop cleanly"
+helpers_clean one two
+read -r ok1 no1 other1 ms1 <<<"$(jobs_of one)"
+read -r ok2 no2 other2 ms2 <<<"$(jobs_of two)"
+say "helper one: $ok1 compiles ($(secs "$ms1") s job wall time); helper two: $ok2 compiles ($(secs "$ms2") s)"
+[ $((no1 + other1 + no2 + other2)) = 0 ] ||
+	die "helpers had $((no1 + no2)) refused and $((other1 + other2)) other jobs besides their compiles (logs: $logs/helper-one.log, helper-two.log)"
+said=$(distcc_lines distcc)
+[ -z "$said" ] || die "the distcc client complained (a fallback?): $(head -n 5 <<<"$said")"
+# distcc compiles some things here without a word: count
+[ $((ok1 + ok2)) = "$d_objects" ] ||
+	die "the helpers compiled $((ok1 + ok2)) objects, kobjc built $d_objects: not every compile went to a helper"
+# helper two gets a job only while helper one's 2 slots are busy: not in
+# a build of 2 objects or fewer (TARGETS=lib/crc7.o builds 2, one at a time)
+if [ "$d_objects" -gt 2 ]; then
+	[ "$ok1" -gt 0 ] && [ "$ok2" -gt 0 ] || die "one helper had no compile (JOBS=$jobs)"
+else
+	[ "$ok1" -gt 0 ] || die "helper one had no compile"
+	say "only $d_objects objects: helper two need not have had a compile"
+fi
+
+# 2. The same with kobjc alone, for the times.
+check local REUSE_STOCK=1
+l_objects=$objects l_wall=$wall l_cpu=$cpu
+[ "$l_objects" = "$d_objects" ] || die "local run built $l_objects objects, the distcc run $d_objects"
+
+# 3. One helper has kobjc with the 2009 recipe (built from this tree's
+# source): the recipe hash differs, so it refuses every job it gets, with
+# exit 200, and distcc compiles that object here instead. It is the first
+# host named, so it gets the first jobs however few there are; distcc then
+# avoids it for a while (DISTCC_BACKOFF_PERIOD), so it sees only those.
+if [ "${MISMATCH:-1}" != 0 ]; then
+	mkdir "$tmp/kobjc-2009" "$tmp/client-mismatch"
+	cc -std=c11 -O2 -static -DKOBJC_RECIPE_2009 -o "$tmp/kobjc-2009/kobjc" \
+		"$repo/kobjc.c" || die "cannot build kobjc with -DKOBJC_RECIPE_2009"
+	[ "$("$tmp/kobjc-2009/kobjc" --recipe-hash)" != "$("$kobjc" --recipe-hash)" ] ||
+		die "the 2009 kobjc has $kobjc's recipe hash"
+	start_helper three "$kobjc"
+	start_helper old "$tmp/kobjc-2009/kobjc"
+	check mismatch REUSE_STOCK=1 KOBJC_CC_LAUNCHER=distcc DISTCC_DIR="$tmp/client-mismatch" \
+		DISTCC_HOSTS="127.0.0.1:${DISTCCD_PORT[old]}/2 127.0.0.1:${DISTCCD_PORT[three]}/2"
+	m_wall=$wall
+	stop_helpers || die "the helpers did not stop cleanly"
+	helpers_clean three old
+	read -r ok3 no3 other3 _ <<<"$(jobs_of three)"
+	read -r ok4 no4 other4 _ <<<"$(jobs_of old)"
+	say "helper three: $ok3 compiles; helper old (2009 recipe): $no4 refused, $ok4 compiles"
+	[ $((no3 + other3 + ok4 + other4)) = 0 ] ||
+		die "unexpected jobs: three refused $no3 and had $other3 others; old compiled $ok4 and had $other4 others"
+	[ "$no4" -gt 0 ] || die "helper old got no job to refuse (JOBS=$jobs)"
+	[ $((ok3 + no4)) = "$objects" ] ||
+		die "three compiled $ok3 and old refused $no4, but kobjc built $objects objects"
+	# every refused job, and nothing else, fell back to a local compile:
+	# two lines each from the client, an error and the fallback
+	said=$(distcc_lines mismatch)
+	host="127\.0\.0\.1:${DISTCCD_PORT[old]}/2"
+	errors=$(grep -cE "^distcc\[[0-9]+\] ERROR: compile [^ ]+ on $host failed with exit code 200\$" <<<"$said" || true)
+	fallbacks=$(grep -cE "^distcc\[[0-9]+\] Warning: failed to distribute [^ ]+ to $host, running locally instead\$" <<<"$said" || true)
+	[ "$errors" = "$no4" ] && [ "$fallbacks" = "$no4" ] &&
+		[ "$(grep -c . <<<"$said")" = $((2 * no4)) ] ||
+		die "$no4 jobs refused, but the distcc client reported $errors refusals and $fallbacks fallbacks; it said: $(head -n 6 <<<"$said")"
+fi
+
+say "summary ($targets, make -j$jobs, $d_objects objects built by kobjc, $d_compared objects equal to stock):"
+say "  compiles on helper one: $ok1 ($(secs "$ms1") s job wall time), on helper two: $ok2 ($(secs "$ms2") s); total $((ok1 + ok2)) = $d_objects objects, no fallback"
+say "  distcc build: $d_wall s wall, $d_cpu s CPU here (the helpers' compiles not included)"
+say "  local build:  $l_wall s wall, $l_cpu s CPU"
+[ "${MISMATCH:-1}" = 0 ] ||
+	say "  with a 2009-recipe helper: it refused $no4 jobs (exit 200), all compiled here instead, $ok3 on the other; build equal to stock ($m_wall s wall)"
+say PASS
