@@ -60,6 +60,18 @@ kernel-check: kobjc
 	tests/need-packages linux-source-6.1 bison flex libelf-dev libssl-dev bc rsync
 	FULL=$(FULL) tests/kbuild/kernel-check.sh
 
+# The same comparison with the whole recipe cached by ccache (misses, then
+# hits), and the ccache matrix on lib/crc7.o; tests/kbuild/ccache-check.sh.
+kernel-check-ccache: kobjc
+	tests/need-packages linux-source-6.1 bison flex libelf-dev libssl-dev bc rsync ccache
+	tests/kbuild/ccache-check.sh
+
+# fs/ext4/ and lib/crc7.o with the compile phase on two distccd on
+# 127.0.0.1; tests/kbuild/distcc-check.sh.
+kernel-check-distcc: kobjc
+	tests/need-packages linux-source-6.1 bison flex libelf-dev libssl-dev bc rsync distcc
+	tests/kbuild/distcc-check.sh
+
 # Stock ccache against kobjc+ccache on fs/ext4, lib, kernel: medians and
 # ratios of alternating runs (not in CI).
 bench: kobjc
@@ -75,4 +87,5 @@ clean:
 	rm -rf kobjc-san
 	rm -f kobjc kobjc-2009 tests/demo/*.o tests/demo/.*.d
 
-.PHONY: all demo check fuzz check-sanitize kernel-check bench install clean
+.PHONY: all demo check fuzz check-sanitize kernel-check kernel-check-ccache \
+	kernel-check-distcc bench install clean
