@@ -49,18 +49,18 @@ unset MAKEFLAGS MAKELEVEL MFLAGS KOBJC KOBJC_CACHE KOBJC_CC_LAUNCHER
 mkdir -p "$CCACHE_DIR"
 
 now() { date +%s.%N; }
-median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+# median [COLUMN]: of the numbers in COLUMN (default 1) of stdin
+median() { awk -v c="${1:-1}" '{ print $c }' | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 # build TREE DIR MAKE-ARGS...: rm DIR/*.o (not for noop), make DIR/,
-# print seconds
+# print its wall and CPU (user + system, make and all it ran) seconds
 build() {
-	local tree=$1 dir=$2 t0
+	local tree=$1 dir=$2 t TIMEFORMAT='%R %U %S'
 	shift 2
 	[ "$kind" = noop ] || rm -f "$tree/$dir"/*.o
-	t0=$(now)
-	make -C "$tree" -s -j"$jobs" "$@" "$dir/" >/dev/null 2>"$tree/bench.err" ||
-		{ cat "$tree/bench.err" >&2; exit 1; }
-	awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f\n", b - a }'
+	t=$({ time make -C "$tree" -s -j"$jobs" "$@" "$dir/" >/dev/null \
+		2>"$tree/bench.err"; } 2>&1) || { cat "$tree/bench.err" >&2; exit 1; }
+	awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' <<<"$t"
 }
 
 # make arguments of each side of each kind
@@ -88,14 +88,15 @@ compare() {
 			build "$stock" "$dir" "${a_args[@]}" >>"$cache/bench.a"
 			build "$kob" "$dir" "${b_args[@]}" >>"$cache/bench.b"
 		done
-		ta=$(median <"$cache/bench.a")
-		tb=$(median <"$cache/bench.b")
+		ta=$(median 1 <"$cache/bench.a") tb=$(median 1 <"$cache/bench.b")
+		ca=$(median 2 <"$cache/bench.a") cb=$(median 2 <"$cache/bench.b")
 		objs=$(ls "$stock/$dir"/*.o | wc -l)
 		e=$( (grep -l '^#SYMVER' "$stock/$dir"/.*.o.cmd 2>/dev/null || true) | wc -l)
-		table+=("$(printf '%-7s %-9s %4d (%3d) %8.2f s %8.2f s %6.2f' \
+		table+=("$(printf '%-7s %-9s %4d (%3d) %8.2f s %8.2f s %6.2f %8.2f s %8.2f s %6.2f' \
 			"$kind" "$dir/" "$objs" "$e" "$ta" "$tb" \
-			"$(awk -v a="$ta" -v b="$tb" 'BEGIN { print b / a }')")")
-		say "${table[-1]}  [stock: $(tr '\n' ' ' <"$cache/bench.a")| kobjc: $(tr '\n' ' ' <"$cache/bench.b")]"
+			"$(awk -v a="$ta" -v b="$tb" 'BEGIN { print b / a }')" "$ca" "$cb" \
+			"$(awk -v a="$ca" -v b="$cb" 'BEGIN { print b / a }')")")
+		say "${table[-1]}  [wall, CPU: stock: $(awk '{ printf "%s/%s ", $1, $2 }' "$cache/bench.a")| kobjc: $(awk '{ printf "%s/%s ", $1, $2 }' "$cache/bench.b")]"
 	done
 }
 
@@ -135,7 +136,8 @@ hb=$(median <"$cache/bench.b")
 
 [ "${COLD:-1}" = 0 ] || compare cold
 
-printf '\n%-7s %-9s %-10s %10s %10s %6s\n' kind dir 'objs(exp)' stock kobjc ratio
+printf '\n%-7s %-9s %-10s %10s %10s %6s %10s %10s %6s\n' kind dir 'objs(exp)' \
+	'wall:stock' kobjc ratio 'CPU:stock' kobjc ratio
 printf '%s\n' "${table[@]}"
 printf '\nccache hit on %s (median of %d, sh -c included): ccache gcc %.1f ms, kobjc %.1f ms, kobjc overhead %.1f ms\n' \
 	"$hit_obj" "$hits" "$(awk -v a="$ha" 'BEGIN { print a * 1000 }')" \
