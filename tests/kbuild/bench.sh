@@ -36,11 +36,10 @@ cache=${KOBJC_KERNEL_CACHE:-$HOME/.cache/kobjc}
 say() { printf 'bench: %s\n' "$*" >&2; }
 
 # Fresh stock and kobjc copies of the prepared tree.
-PREPARE_ONLY=1 KOBJC_BIN=$kobjc "$here/kernel-check.sh"
-base=$(ls -d "$cache"/linux-6.1.[0-9]* | grep -E '/linux-6\.1\.[0-9]+$' | head -n 1)
-stock=$base-stock
-kob=$base-kobjc
-patch -d "$kob" -p1 -s -N --no-backup-if-mismatch <"$repo/kbuild/linux-6.1.patch" >/dev/null || true
+ready=$(PREPARE_ONLY=1 KOBJC_BIN=$kobjc "$here/kernel-check.sh" 2>&1 |
+	tee /dev/stderr | sed -n 's/^kernel-check: trees ready: //p')
+read -r stock kob <<<"$ready"
+[ -n "$kob" ] || { say "kernel-check.sh did not prepare the trees"; exit 1; }
 grep -q KOBJC "$kob/scripts/Makefile.build" || { say "kbuild patch not applied in $kob"; exit 1; }
 export CCACHE_DIR=$cache/bench-ccache
 export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 1970'
@@ -63,16 +62,16 @@ build() {
 	awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' <<<"$t"
 }
 
-# make arguments of each side of each kind
-stock_warm=(CC="ccache gcc")
-kobjc_warm=(KOBJC="$kobjc" KOBJC_CACHE=ccache)
-kobjc_warm_cc=(KOBJC="$kobjc" CC="ccache gcc")
-stock_cold=()
-kobjc_cold=(KOBJC="$kobjc")
-# noop: make's fixed cost, nothing to rebuild (as warm: kbuild's option
-# probes run gcc on the kobjc side, ccache on the stock side)
-stock_noop=("${stock_warm[@]}")
-kobjc_noop=("${kobjc_warm[@]}")
+# make arguments of each side of each kind (compare reads them by name).
+# noop: make's fixed cost, nothing to rebuild, as warm: kbuild's option
+# probes run gcc on the kobjc side, ccache on the stock side.
+# shellcheck disable=SC2034
+declare -a stock_warm=(CC="ccache gcc") \
+	kobjc_warm=(KOBJC="$kobjc" KOBJC_CACHE=ccache) \
+	kobjc_warm_cc=(KOBJC="$kobjc" CC="ccache gcc") \
+	stock_cold=() kobjc_cold=(KOBJC="$kobjc") \
+	stock_noop=(CC="ccache gcc") kobjc_noop=(KOBJC="$kobjc" KOBJC_CACHE=ccache)
+read -ra goals <<<"$(printf '%s/ ' $dirs)"
 
 # compare KIND: for each dir, RUNS alternating rebuilds (stock, kobjc);
 # adds "kind dir objects median-stock median-kobjc ratio" to the table
@@ -84,6 +83,12 @@ compare() {
 	[ "$kind" = cold ] && n=$cold_runs
 	for dir in $dirs; do
 		: >"$cache/bench.a" && : >"$cache/bench.b"
+		# one untimed run each: a CC other than the last make's reruns
+		# syncconfig once (too costly to repeat for cold builds)
+		if [ "$kind" != cold ]; then
+			build "$stock" "$dir" "${a_args[@]}" >/dev/null
+			build "$kob" "$dir" "${b_args[@]}" >/dev/null
+		fi
 		for ((i = 0; i < n; i++)); do
 			build "$stock" "$dir" "${a_args[@]}" >>"$cache/bench.a"
 			build "$kob" "$dir" "${b_args[@]}" >>"$cache/bench.b"
@@ -104,8 +109,8 @@ compare() {
 symvers() { (cd "$1" && for d in $dirs; do grep -H '^#SYMVER' "$d"/.*.o.cmd || true; done) | LC_ALL=C sort; }
 
 say "warming both caches (and building every other object once)"
-make -C "$stock" -s -j"$jobs" "${stock_warm[@]}" $(printf '%s/ ' $dirs) "$hit_obj" >/dev/null
-make -C "$kob" -s -j"$jobs" "${kobjc_warm[@]}" $(printf '%s/ ' $dirs) "$hit_obj" >/dev/null
+make -C "$stock" -s -j"$jobs" "${stock_warm[@]}" "${goals[@]}" "$hit_obj" >/dev/null
+make -C "$kob" -s -j"$jobs" "${kobjc_warm[@]}" "${goals[@]}" "$hit_obj" >/dev/null
 ccache -z >/dev/null
 compare warm
 compare warm-cc

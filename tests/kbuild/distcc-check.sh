@@ -42,6 +42,7 @@ die() {
 
 # shellcheck source=tests/distccd.bash
 source "$repo/tests/distccd.bash"
+# shellcheck disable=SC2034 # read by tests/distccd.bash
 DISTCCD_ERROR=die
 
 # Only what each run sets reaches kernel-check.sh and kobjc: no cache (it
