@@ -1728,7 +1728,6 @@ cache_tag(const struct job *j)
 	recipe_hash(hex);
 	buf_printf(&b, "kobjc %s\nrecipe %s\n", KOBJC_VERSION, hex);
 	tool_identity(&b, self_path()); /* a rebuilt kobjc, as a new gcc */
-
 	for (i = 0; i < j->cc.n; i++)
 		tool_identity(&b, j->cc.v[i]);
 	if (j->objtool)
