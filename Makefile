@@ -11,10 +11,6 @@ all: kobjc
 kobjc: kobjc.c kobjc.h
 	$(CC) $(KOBJC_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(KOBJC_LDFLAGS) $(LDFLAGS) -o $@ kobjc.c
 
-# kobjc with the 2009 two-step recipe (cc -S, then assemble) as its table.
-kobjc-2009: kobjc.c kobjc.h
-	$(CC) $(KOBJC_CFLAGS) $(CPPFLAGS) $(CFLAGS) -DKOBJC_RECIPE_2009 $(KOBJC_LDFLAGS) $(LDFLAGS) -o $@ kobjc.c
-
 # The README's main job: the recipe on sample objects, explained.
 demo: kobjc
 	tests/demo/run
@@ -85,7 +81,7 @@ install: kobjc
 
 clean:
 	rm -rf kobjc-san
-	rm -f kobjc kobjc-2009 tests/demo/*.o tests/demo/.*.d
+	rm -f kobjc tests/demo/*.o tests/demo/.*.d
 
 .PHONY: all demo check fuzz check-sanitize kernel-check kernel-check-ccache \
 	kernel-check-distcc bench install clean

@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -43,8 +44,8 @@
 
 #include "kobjc.h"
 
-#define KOBJC_VERSION "0.1"
-#define NSTEPS	      (sizeof(recipe) / sizeof(recipe[0]))
+#define KOBJC_VERSION "0.2"
+#define MAX_TOOLS     8 /* entries of all_tools[] */
 
 extern char **environ;
 
@@ -60,15 +61,20 @@ struct buf {
 	size_t n, cap;
 };
 
+/* A tool as given: --NAME=PATH and its --NAME-arg=ARG words. */
+struct tool_use {
+	const char *path;
+	struct strv args;
+};
+
 struct job {
-	const char *out; /* final object path */
-	const char *in;	 /* source path */
-	struct strv cc;	 /* compiler command words */
+	const struct recipe *recipe;
+	const char *recipe_name; /* --recipe=NAME */
+	const char *out;	 /* final object path */
+	const char *in;		 /* source path */
+	struct strv cc;		 /* compiler command words */
 	struct strv flags;
-	const char *objtool;
-	struct strv objtool_args;
-	const char *genksyms;
-	struct strv genksyms_args;
+	struct tool_use tool[MAX_TOOLS]; /* indexed as all_tools[] */
 	const char *symvers;   /* --symvers=FILE, or NULL for stdout */
 	const char *want_hash; /* --recipe-hash=H: refuse another recipe */
 	const char *phase;     /* --phase=compile: only the compile phase */
@@ -88,7 +94,8 @@ static struct {
 
 static const char *argv0 = "kobjc", *argv0_full = "kobjc";
 
-static void recipe_hash(char hex[65]);
+static void recipe_hash(const struct recipe *rc, char hex[65]);
+static int recipe_check_one(const struct recipe *rc);
 
 /* What must go if kobjc fails: temporaries always, outputs once started. */
 static struct {
@@ -100,7 +107,7 @@ static struct {
 } trash;
 
 static volatile sig_atomic_t caught;
-static volatile pid_t running[2];
+static volatile pid_t running[STEP_MAX_PROCS];
 static sigset_t orig_mask;
 static const int handled[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM };
 
@@ -131,7 +138,7 @@ cleanup(void)
 {
 	size_t i;
 
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < STEP_MAX_PROCS; i++)
 		if (running[i] > 0) {
 			kill(running[i], SIGKILL);
 			waitpid(running[i], NULL, 0);
@@ -652,8 +659,11 @@ object_load(struct object *o, const char *path)
 	return NULL;
 }
 
+/* Is there an nm-visible symbol whose name contains needle (or, with
+ * prefix, starts with it)? */
 static const char *
-object_has_symbol(const struct object *o, const char *needle, int *found)
+object_has_symbol(const struct object *o, const char *needle, int prefix,
+		  int *found)
 {
 	struct elf_sym s;
 	size_t i;
@@ -664,7 +674,9 @@ object_has_symbol(const struct object *o, const char *needle, int *found)
 
 		if (err)
 			return err;
-		if (nm_visible(&s) && strstr(s.name, needle)) {
+		if (nm_visible(&s) &&
+		    (prefix ? !strncmp(s.name, needle, strlen(needle))
+			    : strstr(s.name, needle) != NULL)) {
 			*found = 1;
 			break;
 		}
@@ -685,15 +697,18 @@ defsym_cmp(const void *a, const void *b)
 }
 
 /*
- * scripts/check-local-export: every __ksymtab_NAME must not name a symbol
- * that nm prints in lowercase. Undefined symbols are ignored, as the awk
- * script skips nm lines without a value. Prints kbuild's message for each
- * offender as `shown: error: local symbol NAME was exported`; returns the
- * number of offenders, or -1 after printing a description of bad input.
+ * scripts/check-local-export: every EXPORTNAME (__ksymtab_NAME in 6.1)
+ * must not name a symbol that nm prints in lowercase. Undefined symbols are
+ * ignored, as the awk script skips nm lines without a value. Prints kbuild's
+ * message for each offender as `shown: error: local symbol NAME was exported`;
+ * returns the number of offenders, or -1 after printing a description of bad
+ * input.
  */
 static int
-check_local_export(const struct object *o, const char *shown, size_t *nexports)
+check_local_export(const struct object *o, const char *shown,
+		   const char *exports, size_t *nexports)
 {
+	size_t plen = strlen(exports);
 	struct defsym *defs, key, *hit;
 	struct elf_sym s;
 	size_t i, j, n = 0, nsyms = elf_nsyms(&o->elf);
@@ -724,10 +739,10 @@ check_local_export(const struct object *o, const char *shown, size_t *nexports)
 			defs[i].local = defs[i - 1].local;
 	}
 	for (i = 0; i < n; i++) {
-		if (strncmp(defs[i].name, "__ksymtab_", 10) != 0)
+		if (strncmp(defs[i].name, exports, plen) != 0)
 			continue;
 		++*nexports;
-		key.name = defs[i].name + 10;
+		key.name = defs[i].name + plen;
 		hit = bsearch(&key, defs, n, sizeof(*defs), defsym_cmp);
 		if (hit && hit->local) {
 			fprintf(stderr,
@@ -852,6 +867,29 @@ set_once(const char **slot, const char *value, const char *name)
 	*slot = value;
 }
 
+/* --NAME=PATH or --NAME-arg=ARG of one of all_tools[]; 0 if neither. */
+static int
+parse_tool_option(struct job *j, const char *a)
+{
+	char name[64];
+	const char *v;
+	size_t i;
+
+	for (i = 0; all_tools[i]; i++) {
+		snprintf(name, sizeof(name), "--%s", all_tools[i]->name);
+		if ((v = opt_value(a, name))) {
+			set_once(&j->tool[i].path, v, name);
+			return 1;
+		}
+		snprintf(name, sizeof(name), "--%s-arg", all_tools[i]->name);
+		if ((v = opt_value(a, name))) {
+			strv_push(&j->tool[i].args, v);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* One of kobjc's own options; returns 0 if a is not one. */
 static int
 parse_option(struct job *j, const char *a)
@@ -862,14 +900,10 @@ parse_option(struct job *j, const char *a)
 		opt.verbose = 1;
 	else if (!strcmp(a, "--time"))
 		opt.time = 1;
-	else if ((v = opt_value(a, "--objtool-arg")))
-		strv_push(&j->objtool_args, v);
-	else if ((v = opt_value(a, "--objtool")))
-		set_once(&j->objtool, v, "--objtool");
-	else if ((v = opt_value(a, "--genksyms-arg")))
-		strv_push(&j->genksyms_args, v);
-	else if ((v = opt_value(a, "--genksyms")))
-		set_once(&j->genksyms, v, "--genksyms");
+	else if (parse_tool_option(j, a))
+		;
+	else if ((v = opt_value(a, "--recipe")))
+		set_once(&j->recipe_name, v, "--recipe");
 	else if ((v = opt_value(a, "--symvers")))
 		set_once(&j->symvers, v, "--symvers");
 	else if ((v = opt_value(a, "--recipe-hash")))
@@ -883,13 +917,52 @@ parse_option(struct job *j, const char *a)
 	return 1;
 }
 
-static void
-check_options(const struct job *j)
+/* The recipe called name; NULL for the default. */
+static const struct recipe *
+find_recipe(const char *name)
 {
-	if (j->objtool_args.n && !j->objtool)
-		usage_error("--objtool-arg given without --objtool");
-	if (j->genksyms_args.n && !j->genksyms)
-		usage_error("--genksyms-arg given without --genksyms");
+	struct buf known = { 0 };
+	size_t i;
+
+	if (!name)
+		return recipes[0];
+	for (i = 0; recipes[i]; i++) {
+		if (!strcmp(recipes[i]->name, name))
+			return recipes[i];
+		buf_printf(&known, "%s%s", i ? ", " : "", recipes[i]->name);
+	}
+	usage_error("unknown recipe '%s' (this kobjc has %s)", name, known.s);
+}
+
+/* Does recipe rc run all_tools[i]? */
+static int
+recipe_runs(const struct recipe *rc, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < RECIPE_MAX_TOOLS && rc->tools[k]; k++)
+		if (rc->tools[k] == all_tools[i])
+			return 1;
+	return 0;
+}
+
+static void
+check_options(struct job *j)
+{
+	size_t i;
+
+	j->recipe = find_recipe(j->recipe_name);
+	if (recipe_check_one(j->recipe)) /* no walk may run past a list */
+		fatal(1, "recipe %s: the table is broken", j->recipe->name);
+	for (i = 0; all_tools[i]; i++) {
+		const char *name = all_tools[i]->name;
+
+		if (j->tool[i].args.n && !j->tool[i].path)
+			usage_error("--%s-arg given without --%s", name, name);
+		if (j->tool[i].path && !recipe_runs(j->recipe, i))
+			usage_error("--%s given, but recipe %s runs no %s",
+				    name, j->recipe->name, name);
+	}
 	if (j->phase && strcmp(j->phase, "compile") != 0)
 		usage_error("unknown phase '%s' (only --phase=compile)",
 			    j->phase);
@@ -1062,6 +1135,9 @@ struct run {
 	int preprocess;	   /* answering -E: object conditions are unknown */
 	char *tmpout;	   /* $OUT while running */
 	char *tmps;	   /* $S, made on first use */
+	const char *prog;  /* the last process run: who printed */
+	int nstep;	   /* --explain: steps told so far */
+	int built;	   /* --explain: the object exists */
 	struct object obj; /* $OUT as last loaded */
 	int obj_loaded;
 	struct buf symvers;
@@ -1136,6 +1212,33 @@ file_var(struct run *r, const char *var)
 	return NULL;
 }
 
+/* The all_tools[] index of a tool's variable, its path or (*is_args) its
+ * arguments; MAX_TOOLS if var is neither. */
+static size_t
+tool_var(const char *var, int *is_args)
+{
+	size_t i;
+
+	for (i = 0; all_tools[i]; i++) {
+		*is_args = !strcmp(var, all_tools[i]->args);
+		if (*is_args || !strcmp(var, all_tools[i]->var))
+			return i;
+	}
+	return MAX_TOOLS;
+}
+
+/* The all_tools[] index of the tool called name; MAX_TOOLS if none. */
+static size_t
+tool_index(const char *name)
+{
+	size_t i;
+
+	for (i = 0; all_tools[i]; i++)
+		if (!strcmp(all_tools[i]->name, name))
+			return i;
+	return MAX_TOOLS;
+}
+
 /* Expand a template into argv. */
 static void
 expand(struct run *r, const char *const *tmpl, struct strv *argv)
@@ -1143,6 +1246,7 @@ expand(struct run *r, const char *const *tmpl, struct strv *argv)
 	struct job *j = r->job;
 	const char *f;
 	size_t i, k, skip;
+	int is_args;
 
 	for (; *tmpl; tmpl++) {
 		const char *w = *tmpl;
@@ -1162,30 +1266,17 @@ expand(struct run *r, const char *const *tmpl, struct strv *argv)
 					i += skip;
 				else
 					strv_push(argv, j->flags.v[i]);
-		} else if (!strcmp(w, "$OBJTOOL")) {
-			strv_push(argv, j->objtool);
-		} else if (!strcmp(w, "$OBJTOOL_ARGS")) {
-			list = &j->objtool_args;
-		} else if (!strcmp(w, "$GENKSYMS")) {
-			strv_push(argv, j->genksyms);
-		} else if (!strcmp(w, "$GENKSYMS_ARGS")) {
-			list = &j->genksyms_args;
+		} else if ((k = tool_var(w, &is_args)) < MAX_TOOLS) {
+			if (is_args)
+				list = &j->tool[k].args;
+			else
+				strv_push(argv, j->tool[k].path);
 		} else {
 			fatal(1, "recipe: unknown variable %s", w);
 		}
 		for (k = 0; list && k < list->n; k++)
 			strv_push(argv, list->v[k]);
 	}
-}
-
-static int
-option_given(const struct job *j, const char *name)
-{
-	if (!strcmp(name, "objtool"))
-		return j->objtool != NULL;
-	if (!strcmp(name, "genksyms"))
-		return j->genksyms != NULL;
-	fatal(1, "recipe: unknown option in condition: %s", name);
 }
 
 /* Load $OUT if a step changed it; returns NULL or what is wrong with it. */
@@ -1205,60 +1296,86 @@ load_out(struct run *r)
 enum verdict { NO, YES, UNKNOWN };
 
 /*
- * Evaluate one condition. why gets the reason in words. UNKNOWN is for
- * --explain before the object exists.
+ * The condition kinds. Each test puts the reason in words into why;
+ * UNKNOWN is for --explain before the object exists, and for an answer to
+ * -E, where the object is not made yet.
  */
 static enum verdict
-eval_cond(struct run *r, const struct cond *c, struct buf *why)
+cond_given(struct run *r, const struct cond *c, struct buf *why)
 {
-	const char *path, *err;
+	size_t i = tool_index(c->arg);
+	int found = i < MAX_TOOLS && r->job->tool[i].path;
+
+	buf_printf(why, "--%s %s", c->arg, found ? "given" : "not given");
+	return found ? YES : NO;
+}
+
+static enum verdict
+cond_elf_symbol(struct run *r, const struct cond *c, struct buf *why)
+{
+	const char *path = file_var(r, c->file), *err;
+	int found;
+
+	if (r->preprocess)
+		return UNKNOWN; /* decided after the compile */
+	if ((err = load_out(r))) {
+		if (r->explain) {
+			buf_printf(why, "%s: %s", path, err);
+			return UNKNOWN;
+		}
+		fatal(1, "%s: %s", path, err);
+	}
+	if ((err = object_has_symbol(&r->obj, c->arg,
+				     c->op == COND_ELF_SYMBOL_PREFIX, &found)))
+		fatal(1, "%s: %s", path, err);
+	buf_printf(why, "%s has %s%s%s symbols", r->job->out,
+		   found ? "" : "no ", c->arg,
+		   c->op == COND_ELF_SYMBOL_PREFIX ? "*" : "");
+	return found ? YES : NO;
+}
+
+static enum verdict
+cond_text(struct run *r, const struct cond *c, struct buf *why)
+{
+	const char *path = file_var(r, c->file);
 	struct buf text = { 0 };
 	int found;
 
-	switch (c->op) {
-	case COND_NONE:
-		return YES;
-	case COND_GIVEN:
-		found = option_given(r->job, c->arg);
-		buf_printf(why, "--%s %s", c->arg,
-			   found ? "given" : "not given");
-		return found ? YES : NO;
-	case COND_ELF_SYMBOL:
-		if (r->preprocess)
-			return UNKNOWN; /* decided after the compile */
-		path = r->explain ? r->job->out : file_var(r, c->file);
-		if (strcmp(c->file, "$OUT") != 0)
-			fatal(1, "recipe: symbol condition on %s", c->file);
-		if ((err = load_out(r))) {
-			if (r->explain) {
-				buf_printf(why, "%s: %s", path, err);
-				return UNKNOWN;
-			}
-			fatal(1, "%s: %s", path, err);
-		}
-		if ((err = object_has_symbol(&r->obj, c->arg, &found)))
-			fatal(1, "%s: %s", path, err);
-		buf_printf(why, "%s has %s%s symbols", r->job->out,
-			   found ? "" : "no ", c->arg);
-		return found ? YES : NO;
-	case COND_TEXT:
-		if (r->preprocess)
-			return UNKNOWN;
-		path = file_var(r, c->file);
-		if (r->explain) {
-			buf_printf(why, "%s will contain %s?", path, c->arg);
-			return UNKNOWN;
-		}
-		if (read_file(path, &text) < 0)
-			fatal(1, "%s:", path);
-		found = memmem(text.s, text.n, c->arg, strlen(c->arg)) != NULL;
-		free(text.s);
-		buf_printf(why, "%s %s %s", c->file,
-			   found ? "contains" : "does not contain", c->arg);
-		return found ? YES : NO;
+	if (r->preprocess)
+		return UNKNOWN;
+	if (r->explain) {
+		buf_printf(why, "%s will contain %s?", path, c->arg);
+		return UNKNOWN;
 	}
-	return NO;
+	if (read_file(path, &text) < 0)
+		fatal(1, "%s:", path);
+	found = memmem(text.s, text.n, c->arg, strlen(c->arg)) != NULL;
+	free(text.s);
+	buf_printf(why, "%s %s %s", c->file,
+		   found ? "contains" : "does not contain", c->arg);
+	return found ? YES : NO;
 }
+
+static const char *const phase_names[] = {
+	[PHASE_COMPILE] = "compile",
+	[PHASE_LOCAL] = "local",
+};
+
+static const struct {
+	const char *name;
+	const char *about;
+	enum verdict (*test)(struct run *, const struct cond *, struct buf *);
+	int on_object; /* tests the object: FILE must be $OUT */
+} conds[] = {
+	[COND_NONE] = { "always", "", NULL, 0 },
+	[COND_GIVEN] = { "given", "--ARG=PATH was given", cond_given, 0 },
+	[COND_ELF_SYMBOL] = { "elf-symbol", "nm FILE | grep -q ARG",
+			      cond_elf_symbol, 1 },
+	[COND_ELF_SYMBOL_PREFIX] = { "elf-symbol-prefix",
+				     "nm FILE | grep -q ' ARG'",
+				     cond_elf_symbol, 1 },
+	[COND_TEXT] = { "text", "FILE contains ARG", cond_text, 0 },
+};
 
 /* All of a step's conditions; stops at the first that fails. */
 static enum verdict
@@ -1272,7 +1389,7 @@ eval_step(struct run *r, const struct step *s, struct buf *why)
 
 		if (why->n)
 			buf_puts(why, ", ");
-		c = eval_cond(r, &s->when[i], why);
+		c = conds[s->when[i].op].test(r, &s->when[i], why);
 		if (c == NO)
 			return NO;
 		if (c == UNKNOWN)
@@ -1287,10 +1404,9 @@ on_signal(int sig)
 	int e = errno;
 
 	caught = sig;
-	if (running[0] > 0)
-		kill(running[0], sig);
-	if (running[1] > 0)
-		kill(running[1], sig);
+	for (size_t i = 0; i < STEP_MAX_PROCS; i++)
+		if (running[i] > 0)
+			kill(running[i], sig);
 	errno = e;
 }
 
@@ -1410,62 +1526,151 @@ static void __attribute__((format(printf, 1, 2))) verbose(const char *fmt, ...)
 	fflush(opt.log);
 }
 
+/* Is b nothing but "KEY NAME 0xHEX" lines? NULL or what is wrong. */
 static const char *
-check_symvers(const struct buf *b)
+check_symvers(const struct buf *b, const char *key)
 {
+	static char why[128];
 	const char *p = b->s, *e = b->s + b->n, *nl;
+	size_t n, klen = strlen(key);
 
+	snprintf(why, sizeof(why), "printed no %s lines", key);
 	if (b->n == 0)
-		return "printed no #SYMVER lines";
+		return why;
+	snprintf(why, sizeof(why), "printed a line that is not %s NAME 0xCRC",
+		 key);
 	for (; p < e; p = nl + 1) {
-		size_t n;
-
 		nl = memchr(p, '\n', e - p);
 		if (!nl)
 			return "printed a line without a newline";
-		if (strncmp(p, "#SYMVER ", 8) != 0)
-			return "printed a line that is not #SYMVER NAME 0xCRC";
-		p += 8;
+		if (strncmp(p, key, klen) != 0 || p[klen] != ' ')
+			return why;
+		p += klen + 1;
 		n = strcspn(p, " \n");
 		if (n == 0 || p[n] != ' ' || strncmp(p + n + 1, "0x", 2) != 0)
-			return "printed a line that is not #SYMVER NAME 0xCRC";
+			return why;
 		p += n + 3;
 		n = strspn(p, "0123456789abcdefABCDEF");
 		if (n == 0 || p + n != nl)
-			return "printed a line that is not #SYMVER NAME 0xCRC";
+			return why;
 	}
 	return NULL;
 }
 
-/*
- * Run av[0] | av[1] | ... as step s; the last one's stdout goes to
- * r->symvers when s captures it, else to stderr. Returns 0 or an exit
- * status; the last failing process is the one reported, as an earlier one
- * may only have died of the broken pipe.
- */
+static int
+strp_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names the object exports, one a line, in nm's order (by name, as
+ * kbuild's LC_COLLATE=C sorts): a file to read, already unlinked. */
+static int
+feed_export_names(struct run *r, const struct step *s)
+{
+	const char *prefix = r->job->recipe->exports, *err;
+	size_t i, plen = strlen(prefix);
+	struct strv names = { 0 };
+	struct buf b = { 0 };
+	struct elf_sym sym;
+	int fd;
+
+	if ((err = load_out(r)))
+		fatal(1, "%s: %s: %s", s->name, r->job->out, err);
+	for (i = 1; i < elf_nsyms(&r->obj.elf); i++)
+		if (!elf_symbol(&r->obj.elf, i, &sym) && nm_visible(&sym) &&
+		    !strncmp(sym.name, prefix, plen))
+			strv_push(&names, sym.name + plen);
+	if (names.n)
+		qsort(names.v, names.n, sizeof(*names.v), strp_cmp);
+	for (i = 0; i < names.n; i++)
+		buf_printf(&b, "%s\n", names.v[i]);
+	fd = memfd_create("kobjc-exports", MFD_CLOEXEC);
+	if (fd < 0 || write_all(fd, b.s ? b.s : "", b.n) < 0 ||
+	    lseek(fd, 0, SEEK_SET) < 0)
+		fatal(1, "%s: writing the export names:", s->name);
+	verbose("# %s: %zu export names on stdin", s->name, names.n);
+	free(names.v);
+	free(b.s);
+	return fd;
+}
+
 static void
-print_pipeline(struct strv *av, int nproc)
+shell_export_names(struct run *r, struct buf *b)
+{
+	buf_puts(b, "nm ");
+	shell_quote(b, file_var(r, "$OUT"));
+	buf_printf(b, " | sed -n 's/.* %s\\(.*\\)/\\1/p'",
+		   r->job->recipe->exports);
+}
+
+/* What a step can read on stdin: how to make it, and it as sh would. */
+static const struct {
+	const char *name;
+	const char *about;
+	int (*open)(struct run *, const struct step *);
+	void (*shell)(struct run *, struct buf *);
+} feeds[] = {
+	[FEED_NONE] = { "none", "", NULL, NULL },
+	[FEED_EXPORT_NAMES] = { "export-names",
+				"NAME of each EXPORTS NAME symbol of $OUT",
+				feed_export_names, shell_export_names },
+};
+
+/* Expand step s's pipeline into av; returns how many processes. */
+static int
+expand_step(struct run *r, const struct step *s, struct strv *av)
+{
+	int n = 0;
+
+	while (n < STEP_MAX_PROCS && s->run[n][0]) {
+		expand(r, s->run[n], &av[n]);
+		n++;
+	}
+	return n;
+}
+
+/* The pipeline as sh would run it, copy-pasteable. */
+static void
+pipeline_text(struct run *r, const struct step *s, struct strv *av, int nproc,
+	      struct buf *cmd)
+{
+	int i;
+
+	if (s->feed)
+		feeds[s->feed].shell(r, cmd);
+	for (i = 0; i < nproc; i++) {
+		if (i || s->feed)
+			buf_puts(cmd, " | ");
+		shell_join(cmd, av[i].v);
+	}
+}
+
+static void
+print_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc)
 {
 	struct buf cmd = { 0 };
-	int i;
 
 	if (!opt.verbose)
 		return;
-	for (i = 0; i < nproc; i++) {
-		if (i)
-			buf_puts(&cmd, " | ");
-		shell_join(&cmd, av[i].v);
-	}
+	pipeline_text(r, s, av, nproc, &cmd);
 	verbose("%s", cmd.s);
 	free(cmd.s);
 }
 
+/*
+ * Run av[0] | av[1] | ... as step s, the first reading in_fd (-1: kobjc's
+ * stdin); the last one's stdout goes to r->symvers when s prints #SYMVER
+ * lines and out_fd is -1, else to out_fd or stderr. Returns 0 or an exit
+ * status; the last failing process is the one reported, as an earlier one
+ * may only have died of the broken pipe.
+ */
 static int
 run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
-	     int out_fd)
+	     int in_fd, int out_fd)
 {
-	int in = -1, p[2], out[2] = { -1, -1 }, st[2], code = 0, i;
-	int capture = s->capture && out_fd < 0;
+	int in = in_fd, p[2], out[2] = { -1, -1 }, st[STEP_MAX_PROCS];
+	int capture = s->prints && out_fd < 0, code = 0, i;
 
 	if (out_fd < 0)
 		out_fd = STDERR_FILENO;
@@ -1481,6 +1686,7 @@ run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
 		      i);
 		if (in >= 0)
 			close(in);
+		in = -1;
 		if (i < nproc - 1) {
 			close(p[1]);
 			in = p[0];
@@ -1492,6 +1698,7 @@ run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
 			fatal(1, "%s: reading its output:", s->name);
 		close(out[0]);
 	}
+	r->prog = av[nproc - 1].v[0];
 	for (i = nproc - 1; i >= 0; i--)
 		st[i] = reap(i);
 	for (i = nproc - 1; i >= 0 && !code; i--)
@@ -1502,46 +1709,52 @@ run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
 static int
 run_command(struct run *r, const struct step *s)
 {
-	struct strv av[2] = { { 0 } };
-	int nproc = s->pipe[0] ? 2 : 1, code;
+	struct strv av[STEP_MAX_PROCS] = { { 0 } };
+	int nproc = expand_step(r, s, av), code, in = -1;
 
-	expand(r, s->argv, &av[0]);
-	if (nproc == 2)
-		expand(r, s->pipe, &av[1]);
-	print_pipeline(av, nproc);
-	code = run_pipeline(r, s, av, nproc, -1);
-	free(av[0].v);
-	free(av[1].v);
+	if (s->feed)
+		in = feeds[s->feed].open(r, s);
+	print_pipeline(r, s, av, nproc);
+	code = run_pipeline(r, s, av, nproc, in, -1);
+	while (nproc-- > 0)
+		free(av[nproc].v);
 	return code;
 }
 
 static int
-run_native(struct run *r, const struct step *s)
+native_local_export(struct run *r, const struct step *s)
 {
 	const char *err;
 	size_t nexp;
 	int bad;
 
-	switch (s->native) {
-	case NATIVE_LOCAL_EXPORT:
-		if ((err = load_out(r)))
-			fatal(1, "%s: %s: %s", s->name, r->job->out, err);
-		bad = check_local_export(&r->obj, r->job->out, &nexp);
-		if (bad < 0)
-			return 1;
-		verbose("# %s: %s: %zu exported, %d local", s->name,
-			r->job->out, nexp, bad);
-		if (bad) {
-			warn("%s failed: %s exports %d local symbol%s", s->name,
-			     r->job->out, bad, bad == 1 ? "" : "s");
-			return 1;
-		}
-		return 0;
-	case NATIVE_NONE:
-		break;
+	if ((err = load_out(r)))
+		fatal(1, "%s: %s: %s", s->name, r->job->out, err);
+	bad = check_local_export(&r->obj, r->job->out, r->job->recipe->exports,
+				 &nexp);
+	if (bad < 0)
+		return 1;
+	verbose("# %s: %s: %zu exported, %d local", s->name, r->job->out, nexp,
+		bad);
+	if (bad) {
+		warn("%s failed: %s exports %d local symbol%s", s->name,
+		     r->job->out, bad, bad == 1 ? "" : "s");
+		return 1;
 	}
 	return 0;
 }
+
+/* The steps kobjc runs itself. */
+static const struct {
+	const char *name;
+	const char *about;
+	int (*run)(struct run *, const struct step *);
+} natives[] = {
+	[NATIVE_NONE] = { "none", "", NULL },
+	[NATIVE_LOCAL_EXPORT] = { "check-local-export",
+				  "no EXPORTS NAME may name a local symbol",
+				  native_local_export },
+};
 
 /* Is var among the first max names of list? */
 static int
@@ -1598,7 +1811,7 @@ deliver_symvers(struct run *r)
 		r->symvers.n, file);
 }
 
-/* Does $OUT define any __ksymtab_NAME, an EXPORT_SYMBOL? */
+/* Does $OUT define any EXPORTS NAME (__ksymtab_NAME...), an export? */
 static int
 object_exports(struct run *r)
 {
@@ -1611,7 +1824,8 @@ object_exports(struct run *r)
 	for (i = 1; i < elf_nsyms(&r->obj.elf); i++)
 		if (!elf_symbol(&r->obj.elf, i, &sym) && nm_visible(&sym) &&
 		    sym.shndx != SHN_UNDEF &&
-		    !strncmp(sym.name, "__ksymtab_", 10))
+		    !strncmp(sym.name, r->job->recipe->exports,
+			     strlen(r->job->recipe->exports)))
 			return 1;
 	return 0;
 }
@@ -1633,15 +1847,63 @@ finish_step(struct run *r, const struct step *s, int code, int from_table)
 			fatal(1, "%s: output %s is not a valid object: %s",
 			      s->name, r->job->out, err);
 	}
-	if (s->capture != CAPTURE_SYMVERS)
+	if (!s->prints)
 		return;
 	/* genksyms rightly prints nothing for an object that only mentions
 	 * __ksymtab (kernel/module/kallsyms.o), but must for one exporting */
 	if (!r->symvers.n && (!from_table || !object_exports(r)))
 		return;
-	if ((err = check_symvers(&r->symvers)))
-		fatal(1, "%s: %s %s", s->name,
-		      from_table ? r->job->genksyms : s->name, err);
+	if ((err = check_symvers(&r->symvers, s->prints)))
+		fatal(1, "%s: %s %s", s->name, r->prog, err);
+}
+
+static void
+explain_files(const char *key, struct run *r, const char *const *files)
+{
+	size_t i;
+
+	printf("   %-6s", key);
+	for (i = 0; i < STEP_MAX_FILES && files[i]; i++)
+		printf(" %s", file_var(r, files[i]));
+	printf("\n");
+}
+
+/* --explain's account of step s, which a build would run (v) because of
+ * why: the same conditions and commands, printed instead of run. */
+static void
+explain_step(struct run *r, const struct step *s, enum verdict v,
+	     const char *why)
+{
+	struct strv av[STEP_MAX_PROCS] = { { 0 } };
+	struct buf cmd = { 0 };
+	int nproc;
+
+	printf("\n%d. %s [%s], %s phase\n", ++r->nstep, s->name, s->tag,
+	       phase_names[s->phase]);
+	printf("   when   %s\n", s->when[0].op ? why : "always");
+	printf("   status %s\n",
+	       v == UNKNOWN ? "depends on the object, not built yet"
+	       : v == NO    ? "skipped"
+	       : r->built   ? "ran"
+			    : "runs");
+	if (s->native) {
+		printf("   run    (in kobjc) %s: %s (EXPORTS is %s)\n",
+		       natives[s->native].name, natives[s->native].about,
+		       r->job->recipe->exports);
+	} else if (v != NO) {
+		nproc = expand_step(r, s, av);
+		pipeline_text(r, s, av, nproc, &cmd);
+		printf("   run    %s\n", cmd.s);
+		while (nproc-- > 0)
+			free(av[nproc].v);
+	}
+	explain_files("in", r, s->in);
+	if (s->out[0])
+		explain_files("out", r, s->out);
+	if (s->prints)
+		printf("   out    %s lines -> %s\n", s->prints,
+		       r->job->symvers ? r->job->symvers : "stdout");
+	free(cmd.s);
 }
 
 static void
@@ -1649,17 +1911,22 @@ run_step(struct run *r, const struct step *s)
 {
 	struct buf why = { 0 };
 	double t0 = now();
+	enum verdict v = eval_step(r, s, &why);
 
-	if (eval_step(r, s, &why) == NO) {
+	if (r->explain) {
+		explain_step(r, s, v, why.s);
+	} else if (v == NO) {
 		verbose("# %s: skipped: %s", s->name, why.s);
-		free(why.s);
-		return;
+	} else {
+		finish_step(r, s,
+			    s->native ? natives[s->native].run(r, s)
+				      : run_command(r, s),
+			    1);
+		if (opt.time)
+			fprintf(opt.log, "%s: time: %s %.3f s\n", argv0,
+				s->name, now() - t0);
 	}
 	free(why.s);
-	finish_step(r, s, s->native ? run_native(r, s) : run_command(r, s), 1);
-	if (opt.time)
-		fprintf(opt.log, "%s: time: %s %.3f s\n", argv0, s->name,
-			now() - t0);
 }
 
 /* The file exec would run for name, searching PATH; NULL if none. */
@@ -1725,15 +1992,14 @@ cache_tag(const struct job *j)
 	char hex[65];
 	size_t i;
 
-	recipe_hash(hex);
+	recipe_hash(j->recipe, hex);
 	buf_printf(&b, "kobjc %s\nrecipe %s\n", KOBJC_VERSION, hex);
 	tool_identity(&b, self_path()); /* a rebuilt kobjc, as a new gcc */
 	for (i = 0; i < j->cc.n; i++)
 		tool_identity(&b, j->cc.v[i]);
-	if (j->objtool)
-		tool_identity(&b, j->objtool);
-	if (j->genksyms)
-		tool_identity(&b, j->genksyms);
+	for (i = 0; all_tools[i]; i++)
+		if (j->tool[i].path)
+			tool_identity(&b, j->tool[i].path);
 	sha256_init(&c);
 	sha256_update(&c, b.s, b.n);
 	sha256_final(&c, hex);
@@ -1765,6 +2031,18 @@ launcher_name(void)
 	return name;
 }
 
+/* What the recipe's steps print for kbuild, if any does ("#SYMVER"). */
+static const char *
+recipe_prints(const struct recipe *rc)
+{
+	size_t i;
+
+	for (i = 0; i < RECIPE_MAX_STEPS && rc->steps[i]; i++)
+		if (rc->steps[i]->prints)
+			return rc->steps[i]->prints;
+	return NULL;
+}
+
 /*
  * Hand the recipe, or only its compile phase, to wrapper (ccache or
  * distcc), which calls this kobjc back in compiler mode.
@@ -1779,12 +2057,12 @@ run_wrapped(struct run *r, const char *wrapper, int compile_only)
 		.tag = "WRAP",
 		.phase = compile_only ? PHASE_COMPILE : PHASE_LOCAL,
 		.out = { "$OUT" },
-		.capture = compile_only ? CAPTURE_NONE : CAPTURE_SYMVERS,
+		.prints = compile_only ? NULL : recipe_prints(j->recipe),
 	};
 	char *words = xstrdup(wrapper), *w, *save = NULL, *tag = NULL, hex[65];
 	double t0 = now();
 	int logfd = -1;
-	size_t i;
+	size_t i, k;
 
 	for (w = strtok_r(words, " \t", &save); w;
 	     w = strtok_r(NULL, " \t", &save))
@@ -1795,21 +2073,24 @@ run_wrapped(struct run *r, const char *wrapper, int compile_only)
 	strv_push(&av, compile_only ? launcher_name() : self_path());
 	for (i = 0; i < j->cc.n; i++)
 		strv_push(&av, xasprintf("--cc=%s", j->cc.v[i]));
-	recipe_hash(hex);
+	recipe_hash(j->recipe, hex);
+	strv_push(&av, xasprintf("--recipe=%s", j->recipe->name));
 	strv_push(&av, xasprintf("--recipe-hash=%s", hex));
 	if (compile_only) {
 		strv_push(&av, "--phase=compile");
 	} else {
-		if (j->objtool)
-			strv_push(&av, xasprintf("--objtool=%s", j->objtool));
-		for (i = 0; i < j->objtool_args.n; i++)
-			strv_push(&av, xasprintf("--objtool-arg=%s",
-						 j->objtool_args.v[i]));
-		if (j->genksyms)
-			strv_push(&av, xasprintf("--genksyms=%s", j->genksyms));
-		for (i = 0; i < j->genksyms_args.n; i++)
-			strv_push(&av, xasprintf("--genksyms-arg=%s",
-						 j->genksyms_args.v[i]));
+		for (i = 0; all_tools[i]; i++) {
+			const struct tool_use *u = &j->tool[i];
+
+			if (u->path)
+				strv_push(&av, xasprintf("--%s=%s",
+							 all_tools[i]->name,
+							 u->path));
+			for (k = 0; k < u->args.n; k++)
+				strv_push(&av, xasprintf("--%s-arg=%s",
+							 all_tools[i]->name,
+							 u->args.v[k]));
+		}
 		tag = cache_tag(j);
 		setenv("CCACHE_COMPILERTYPE", "gcc", 1);
 		setenv("CCACHE_COMPILERCHECK", tag, 1);
@@ -1834,7 +2115,7 @@ run_wrapped(struct run *r, const char *wrapper, int compile_only)
 	}
 	shell_join(&cmd, av.v);
 	verbose("%s", cmd.s);
-	finish_step(r, &s, run_pipeline(r, &s, &av, 1, -1), 0);
+	finish_step(r, &s, run_pipeline(r, &s, &av, 1, -1, -1), 0);
 	if (logfd >= 0)
 		close(logfd);
 	if (opt.time)
@@ -1847,11 +2128,22 @@ run_wrapped(struct run *r, const char *wrapper, int compile_only)
 
 /* How many leading steps are the compile phase. */
 static size_t
-compile_phase_steps(void)
+compile_phase_steps(const struct recipe *rc)
 {
 	size_t n = 0;
 
-	while (n < NSTEPS && recipe[n].phase == PHASE_COMPILE)
+	while (n < RECIPE_MAX_STEPS && rc->steps[n] &&
+	       rc->steps[n]->phase == PHASE_COMPILE)
+		n++;
+	return n;
+}
+
+static size_t
+recipe_steps(const struct recipe *rc)
+{
+	size_t n = 0;
+
+	while (n < RECIPE_MAX_STEPS && rc->steps[n])
 		n++;
 	return n;
 }
@@ -1872,15 +2164,16 @@ step_reads(const struct step *s, const char *var)
 /* Can the first n steps run elsewhere? Only if later steps need nothing
  * they make but the object. */
 static int
-can_ship(size_t n)
+can_ship(const struct recipe *rc, size_t n)
 {
-	size_t i, k, o;
+	const struct step *const *st = rc->steps;
+	size_t i, k, o, end = recipe_steps(rc);
 
 	for (i = 0; i < n; i++)
-		for (o = 0; o < STEP_MAX_FILES && recipe[i].out[o]; o++)
-			for (k = n; k < NSTEPS; k++)
-				if (strcmp(recipe[i].out[o], "$OUT") != 0 &&
-				    step_reads(&recipe[k], recipe[i].out[o]))
+		for (o = 0; o < STEP_MAX_FILES && st[i]->out[o]; o++)
+			for (k = n; k < end; k++)
+				if (strcmp(st[i]->out[o], "$OUT") != 0 &&
+				    step_reads(st[k], st[i]->out[o]))
 					return 0;
 	return n > 0;
 }
@@ -1894,27 +2187,30 @@ can_ship(size_t n)
 static int
 run_preprocess(struct run *r)
 {
-	const struct step *s, *end = recipe + NSTEPS;
+	const struct recipe *rc = r->job->recipe;
 	const char *t[STEP_MAX_WORDS + 2], *const *w;
 	struct strv av = { 0 };
 	struct buf why = { 0 };
 	int fd = STDOUT_FILENO, has_e;
-	size_t n;
+	size_t n, i, end = recipe_steps(rc);
 
 	if (r->job->phase)
-		end = recipe + compile_phase_steps();
+		end = compile_phase_steps(rc);
 	if (r->job->out &&
 	    (fd = open(r->job->out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 		       0666)) < 0)
 		fatal(1, "preprocess: %s:", r->job->out);
-	for (s = recipe; s < end; s++) {
+	for (i = 0; i < end; i++) {
+		const struct step *s = rc->steps[i];
+
 		why.n = 0;
-		if (s->native || strcmp(s->argv[0], "$CC") != 0 ||
-		    !step_reads(s, "$IN") || eval_step(r, s, &why) == NO)
+		if (s->native || !s->run[0][0] ||
+		    strcmp(s->run[0][0], "$CC") != 0 || !step_reads(s, "$IN") ||
+		    eval_step(r, s, &why) == NO)
 			continue;
-		for (has_e = 0, w = s->argv; *w; w++)
+		for (has_e = 0, w = s->run[0]; *w; w++)
 			has_e |= !strcmp(*w, "-E");
-		for (n = 0, w = s->argv; *w; w++) {
+		for (n = 0, w = s->run[0]; *w; w++) {
 			if (!strcmp(*w, "-c") || !strcmp(*w, "-S"))
 				continue;
 			if (!strcmp(*w, "-o") && w[1]) {
@@ -1928,8 +2224,8 @@ run_preprocess(struct run *r)
 		t[n] = NULL;
 		av.n = 0;
 		expand(r, t, &av);
-		print_pipeline(&av, 1);
-		finish_step(r, s, run_pipeline(r, s, &av, 1, fd), 0);
+		print_pipeline(r, s, &av, 1);
+		finish_step(r, s, run_pipeline(r, s, &av, 1, -1, fd), 0);
 	}
 	if (fd != STDOUT_FILENO && close(fd) < 0)
 		fatal(1, "preprocess: %s:", r->job->out);
@@ -1969,12 +2265,34 @@ getenv_set(const char *name)
 	return v && *v ? v : NULL;
 }
 
-static int
-run_recipe(struct job *j)
+/* --explain: which recipe, and what the build hands to ccache or distcc. */
+static void
+explain_header(struct run *r, const char *cache, const char *launcher)
 {
-	struct run r = { .job = j, .preprocess = j->action == 'E' };
+	const struct recipe *rc = r->job->recipe;
+	char hex[65];
+	struct stat st;
+
+	r->built = stat(r->job->out, &st) == 0;
+	recipe_hash(rc, hex);
+	printf("recipe   %s sha256 %s\n", rc->name, hex);
+	if (cache)
+		printf("cache    %s, for the whole recipe: one entry%s\n",
+		       cache, r->job->ccache ? " (CC starts with it)" : "");
+	if (launcher)
+		printf("launcher %s, for the compile phase\n", launcher);
+}
+
+static int
+run_recipe(struct job *j, int explain)
+{
+	struct run r = { .job = j,
+			 .preprocess = j->action == 'E',
+			 .explain = explain };
 	const char *cache = NULL, *launcher = NULL;
-	size_t first = 0, end = NSTEPS, ncompile = compile_phase_steps();
+	const struct recipe *rc = j->recipe;
+	size_t first = 0, end = recipe_steps(rc);
+	size_t ncompile = compile_phase_steps(rc);
 	struct stat st;
 
 	if (r.preprocess)
@@ -1985,17 +2303,23 @@ run_recipe(struct job *j)
 		end = ncompile;
 	else
 		launcher = getenv_set("KOBJC_CC_LAUNCHER");
-	trash.out[trash.nout++] = j->out;
-	if (j->symvers)
-		trash.out[trash.nout++] = j->symvers;
-	trash.started = 1;
-	if (lstat(j->out, &st) == 0 && !(st.st_mode & 0222))
-		fatal(1, "output: '%s' is read-only; not replacing it", j->out);
-	r.tmpout = make_temp(j->out, ".o");
+	if (explain) {
+		explain_header(&r, cache, launcher);
+		cache = launcher = NULL; /* on a miss, they run what follows */
+	} else {
+		trash.out[trash.nout++] = j->out;
+		if (j->symvers)
+			trash.out[trash.nout++] = j->symvers;
+		trash.started = 1;
+		if (lstat(j->out, &st) == 0 && !(st.st_mode & 0222))
+			fatal(1, "output: '%s' is read-only; not replacing it",
+			      j->out);
+		r.tmpout = make_temp(j->out, ".o");
+	}
 	if (cache) {
 		run_wrapped(&r, cache, 0);
 		first = end;
-	} else if (launcher && can_ship(ncompile)) {
+	} else if (launcher && can_ship(rc, ncompile)) {
 		run_wrapped(&r, launcher, 1);
 		first = ncompile;
 	} else if (launcher) {
@@ -2004,35 +2328,17 @@ run_recipe(struct job *j)
 			launcher);
 	}
 	for (; first < end; first++)
-		run_step(&r, &recipe[first]);
-	install(&r);
+		run_step(&r, rc->steps[first]);
+	if (explain)
+		printf("\n%s is written as a temporary in its directory and "
+		       "renamed into place when every step succeeded.\n",
+		       j->out);
+	else
+		install(&r);
 	return 0;
 }
 
 /* ---------------------------------------------------------------- recipe */
-
-static const char *const cond_names[] = {
-	[COND_NONE] = "always",
-	[COND_GIVEN] = "given",
-	[COND_ELF_SYMBOL] = "elf-symbol",
-	[COND_TEXT] = "text",
-};
-static const char *const phase_names[] = {
-	[PHASE_COMPILE] = "compile",
-	[PHASE_LOCAL] = "local",
-};
-static const char *const native_names[] = {
-	[NATIVE_NONE] = "none",
-	[NATIVE_LOCAL_EXPORT] = "check-local-export",
-};
-static const char *const native_what[] = {
-	[NATIVE_NONE] = "",
-	[NATIVE_LOCAL_EXPORT] = "no __ksymtab_NAME may name a local symbol",
-};
-static const char *const capture_names[] = {
-	[CAPTURE_NONE] = "none",
-	[CAPTURE_SYMVERS] = "symvers",
-};
 
 static void
 dump_words(struct buf *b, const char *key, const char *const *w, size_t max)
@@ -2047,46 +2353,236 @@ dump_words(struct buf *b, const char *key, const char *const *w, size_t max)
 	buf_puts(b, "\n");
 }
 
-/* The canonical text of the recipe: what --recipe-hash hashes. */
+/* The canonical text of a recipe: what --recipe-hash hashes. */
 static void
-recipe_dump(struct buf *b)
+recipe_dump(const struct recipe *rc, struct buf *b)
 {
-	const struct step *s;
-	size_t i;
+	size_t i, k;
 
-	buf_printf(b, "kobjc-recipe %s version %d\n", recipe_name,
-		   KOBJC_RECIPE_VERSION);
-	for (s = recipe; s < recipe + NSTEPS; s++) {
+	buf_printf(b, "kobjc-recipe %s version %d\nabout %s\n", rc->name,
+		   KOBJC_RECIPE_VERSION, rc->about);
+	buf_printf(b, "exports %s\nsaved %s\n", rc->exports, rc->saved);
+	for (i = 0; i < RECIPE_MAX_TOOLS && rc->tools[i]; i++) {
+		const struct tool *t = rc->tools[i];
+
+		buf_printf(b, "\ntool %s\nvars %s %s\n", t->name, t->var,
+			   t->args);
+		dump_words(b, "env", t->env, TOOL_MAX_ENV);
+		dump_words(b, "reads-file-after", t->fileopt, TOOL_MAX_FILEOPT);
+	}
+	for (i = 0; i < RECIPE_MAX_STEPS && rc->steps[i]; i++) {
+		const struct step *s = rc->steps[i];
+
 		buf_printf(b, "\nstep %s\ntag %s\nphase %s\n", s->name, s->tag,
 			   phase_names[s->phase]);
-		for (i = 0; i < STEP_MAX_CONDS && s->when[i].op; i++)
+		for (k = 0; k < STEP_MAX_CONDS && s->when[k].op; k++)
 			buf_printf(b, "when %s %s%s%s\n",
-				   cond_names[s->when[i].op], s->when[i].arg,
-				   s->when[i].file ? " " : "",
-				   s->when[i].file ? s->when[i].file : "");
-		dump_words(b, "run", s->argv, STEP_MAX_WORDS);
-		dump_words(b, "pipe", s->pipe, STEP_MAX_WORDS);
-		buf_printf(b, "native %s\ncapture %s\n",
-			   native_names[s->native], capture_names[s->capture]);
+				   conds[s->when[k].op].name, s->when[k].arg,
+				   s->when[k].file ? " " : "",
+				   s->when[k].file ? s->when[k].file : "");
+		if (s->feed)
+			buf_printf(b, "stdin %s\n", feeds[s->feed].name);
+		for (k = 0; k < STEP_MAX_PROCS; k++)
+			dump_words(b, k ? "pipe" : "run", s->run[k],
+				   STEP_MAX_WORDS);
+		if (s->native)
+			buf_printf(b, "native %s\n", natives[s->native].name);
+		if (s->prints)
+			buf_printf(b, "prints %s\n", s->prints);
 		dump_words(b, "in", s->in, STEP_MAX_FILES);
 		dump_words(b, "out", s->out, STEP_MAX_FILES);
 	}
 }
 
 static void
-recipe_hash(char hex[65])
+recipe_hash(const struct recipe *rc, char hex[65])
 {
 	struct buf b = { 0 };
 	struct sha256 c;
 
-	recipe_dump(&b);
+	recipe_dump(rc, &b);
 	sha256_init(&c);
 	sha256_update(&c, b.s, b.n);
 	sha256_final(&c, hex);
 	free(b.s);
 }
 
+/* Is the list, of max entries and a slot for NULL, ended in time? */
+#define ENDED(list, max) ((list)[max] == NULL)
+
+static int
+is_builtin_var(const char *w)
+{
+	static const char *const vars[] = { "$CC", "$FLAGS", "$FLAGS_NODEP",
+					    "$IN", "$OUT",   "$S",
+					    NULL };
+
+	return listed(vars, 8, w);
+}
+
+/* 0 if ok; else says what is wrong with recipe rc's table, returns 1. */
+static int __attribute__((format(printf, 3, 4)))
+table_error(const struct recipe *rc, int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ok)
+		return 0;
+	fprintf(stderr, "%s: recipe %s: ", argv0, rc->name ? rc->name : "?");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+/* Check a recipe's table; prints what is wrong, returns the count. */
+static int
+recipe_check_one(const struct recipe *rc)
+{
+	const char *const files[] = { "$IN", "$OUT", "$S", NULL };
+	size_t i, k, w, t;
+	int bad = 0, is_args;
+
+	bad += table_error(rc,
+			   rc->name && rc->about && rc->exports &&
+				   *rc->exports && rc->saved && *rc->saved,
+			   "name, about, exports and saved must be set");
+	bad += table_error(rc, ENDED(rc->tools, RECIPE_MAX_TOOLS),
+			   "too many tools");
+	bad += table_error(rc, ENDED(rc->steps, RECIPE_MAX_STEPS),
+			   "too many steps");
+	for (i = 0, k = 0; i < RECIPE_MAX_STEPS && rc->steps[i]; i++)
+		k |= step_writes(rc->steps[i], "$OUT");
+	bad += table_error(rc, k, "no step writes $OUT");
+	for (i = 0; i < RECIPE_MAX_TOOLS && rc->tools[i]; i++) {
+		const struct tool *tl = rc->tools[i];
+
+		bad += table_error(rc, tool_index(tl->name) < MAX_TOOLS,
+				   "tool %s is not in all_tools[]", tl->name);
+		bad += table_error(rc,
+				   ENDED(tl->env, TOOL_MAX_ENV) &&
+					   ENDED(tl->fileopt, TOOL_MAX_FILEOPT),
+				   "tool %s: a list is not ended", tl->name);
+	}
+	for (i = 0; i < RECIPE_MAX_STEPS && rc->steps[i]; i++) {
+		const struct step *s = rc->steps[i];
+
+		bad += table_error(rc, s->name && s->tag,
+				   "step %zu has no name or tag", i + 1);
+		bad += table_error(rc, s->when[STEP_MAX_CONDS].op == COND_NONE,
+				   "step %s: too many conditions", s->name);
+		bad += table_error(rc,
+				   ENDED(s->in, STEP_MAX_FILES) &&
+					   ENDED(s->out, STEP_MAX_FILES),
+				   "step %s: too many files", s->name);
+		bad += table_error(
+			rc, !s->native != !s->run[0][0],
+			"step %s: needs a command or a native, not both",
+			s->name);
+		bad += table_error(rc, !s->prints || s->run[0][0],
+				   "step %s: only a command prints", s->name);
+		bad += table_error(
+			rc,
+			s->native < sizeof(natives) / sizeof(natives[0]) &&
+				s->feed < sizeof(feeds) / sizeof(feeds[0]),
+			"step %s: unknown native or feed", s->name);
+		for (k = 0; k < STEP_MAX_PROCS; k++) {
+			bad += table_error(
+				rc, ENDED(s->run[k], STEP_MAX_WORDS),
+				"step %s: process %zu has too many words",
+				s->name, k + 1);
+			bad += table_error(
+				rc, k == 0 || s->run[k - 1][0] || !s->run[k][0],
+				"step %s: a gap in the pipeline", s->name);
+			for (w = 0; w < STEP_MAX_WORDS && s->run[k][w]; w++) {
+				const char *v = s->run[k][w];
+
+				t = tool_var(v, &is_args);
+				bad += table_error(
+					rc,
+					v[0] != '$' || is_builtin_var(v) ||
+						(t < MAX_TOOLS &&
+						 recipe_runs(rc, t)),
+					"step %s: unknown variable %s", s->name,
+					v);
+			}
+		}
+		for (k = 0; k < STEP_MAX_CONDS && s->when[k].op; k++) {
+			const struct cond *c = &s->when[k];
+
+			bad += table_error(
+				rc,
+				c->op < sizeof(conds) / sizeof(conds[0]) &&
+					c->arg,
+				"step %s: a bad condition", s->name);
+			bad += table_error(
+				rc,
+				c->op != COND_GIVEN ||
+					(tool_index(c->arg) < MAX_TOOLS &&
+					 recipe_runs(rc, tool_index(c->arg))),
+				"step %s: condition on an unknown tool %s",
+				s->name, c->arg);
+			bad += table_error(
+				rc,
+				c->op == COND_GIVEN ||
+					(c->file && listed(files, 3, c->file) &&
+					 (!conds[c->op].on_object ||
+					  !strcmp(c->file, "$OUT"))),
+				"step %s: condition on a bad file", s->name);
+		}
+		for (k = 0; k < STEP_MAX_FILES; k++) {
+			bad += table_error(
+				rc, !s->in[k] || listed(files, 3, s->in[k]),
+				"step %s: reads an unknown file %s", s->name,
+				s->in[k]);
+			bad += table_error(
+				rc, !s->out[k] || listed(files, 3, s->out[k]),
+				"step %s: writes an unknown file %s", s->name,
+				s->out[k]);
+		}
+	}
+	return bad;
+}
+
+/* Check every recipe (kobjc --recipe-check): 0 if all are sound. */
+static int
+recipe_check(void)
+{
+	size_t i, k;
+	int bad = 0;
+
+	for (i = 0; all_tools[i]; i++)
+		if (i >= MAX_TOOLS) {
+			warn("all_tools[] has more than %d tools", MAX_TOOLS);
+			return 1;
+		}
+	for (i = 0; recipes[i]; i++) {
+		bad += recipe_check_one(recipes[i]);
+		for (k = 0; k < i; k++)
+			if (!strcmp(recipes[k]->name, recipes[i]->name)) {
+				warn("two recipes called %s", recipes[i]->name);
+				bad++;
+			}
+	}
+	return bad;
+}
+
 /* ---------------------------------------------------------------- explain */
+
+/* Does line start with a saved command, as some recipe's kbuild saves
+ * it (cmd_foo.o := or savedcmd_foo.o :=)? */
+static int
+saved_command(const char *line)
+{
+	size_t i;
+
+	for (i = 0; recipes[i]; i++)
+		if (!strncmp(line, recipes[i]->saved,
+			     strlen(recipes[i]->saved)))
+			return 1;
+	return 0;
+}
 
 /* Find OBJ's saved kbuild command in .OBJ.cmd and parse it as a job. */
 static void
@@ -2104,11 +2600,12 @@ job_from_cmdfile(struct job *j, const char *obj, struct strv *words)
 		p = strchr(line, '\n');
 		if (p)
 			*p = '\0';
-		if (!strncmp(line, "cmd_", 4) && (k = strstr(line, " := ")))
+		if ((k = strstr(line, " := ")) && saved_command(line))
 			break;
 	}
 	if (!line)
-		usage_error("%s: %s has no cmd_ line", obj, cmd.s);
+		usage_error("%s: %s has no saved command (cmd_ or savedcmd_)",
+			    obj, cmd.s);
 	k += 4;
 	/* undo fixdep's make escaping: $$ for $, $(pound) for # */
 	for (p = line; *k; k++) {
@@ -2140,76 +2637,6 @@ job_from_cmdfile(struct job *j, const char *obj, struct strv *words)
 	}
 	printf("object   %s\ncommand  %s\n", obj, cmd.s);
 	free(d);
-}
-
-static void
-explain_files(const char *key, struct run *r, const char *const *files)
-{
-	size_t i;
-
-	printf("   %-6s", key);
-	for (i = 0; i < STEP_MAX_FILES && files[i]; i++)
-		printf(" %s", file_var(r, files[i]));
-	printf("\n");
-}
-
-static int
-explain(struct job *j)
-{
-	struct run r = { .job = j, .explain = 1 };
-	struct buf why = { 0 }, cmd = { 0 };
-	struct strv a1, a2;
-	const struct step *s;
-	char hex[65];
-	struct stat st;
-	int n = 1, built = stat(j->out, &st) == 0;
-
-	recipe_hash(hex);
-	printf("recipe   %s sha256 %s\n", recipe_name, hex);
-	if (j->ccache)
-		printf("cache    %s, for the whole recipe: one entry (CC "
-		       "starts with it)\n",
-		       j->ccache);
-	for (s = recipe; s < recipe + NSTEPS; s++, n++) {
-		why.n = cmd.n = 0;
-		memset(&a1, 0, sizeof(a1));
-		memset(&a2, 0, sizeof(a2));
-		printf("\n%d. %s [%s], %s phase\n", n, s->name, s->tag,
-		       phase_names[s->phase]);
-		enum verdict v = eval_step(&r, s, &why);
-
-		printf("   when   %s\n", s->when[0].op ? why.s : "always");
-		printf("   status %s\n",
-		       v == UNKNOWN ? "depends on the object, not built yet"
-		       : v == NO    ? "skipped"
-		       : built	    ? "ran"
-				    : "runs");
-		if (s->native) {
-			printf("   run    (in kobjc) %s: %s\n",
-			       native_names[s->native], native_what[s->native]);
-		} else if (v != NO) {
-			expand(&r, s->argv, &a1);
-			shell_join(&cmd, a1.v);
-			if (s->pipe[0]) {
-				expand(&r, s->pipe, &a2);
-				buf_puts(&cmd, " | ");
-				shell_join(&cmd, a2.v);
-			}
-			printf("   run    %s\n", cmd.s);
-		}
-		explain_files("in", &r, s->in);
-		if (s->out[0])
-			explain_files("out", &r, s->out);
-		if (s->capture == CAPTURE_SYMVERS)
-			printf("   out    #SYMVER lines -> %s\n",
-			       j->symvers ? j->symvers : "stdout");
-		free(a1.v);
-		free(a2.v);
-	}
-	printf("\n%s is written as a temporary in its directory and renamed "
-	       "into place when every step succeeded.\n",
-	       j->out);
-	return 0;
 }
 
 /* ---------------------------------------------------------------- main */
@@ -2325,11 +2752,100 @@ check_recipe_hash(const struct job *j)
 {
 	char hex[65];
 
-	recipe_hash(hex);
+	recipe_hash(j->recipe, hex);
 	if (j->want_hash && strcmp(j->want_hash, hex) != 0)
 		fatal(EXIT_OTHER_RECIPE,
 		      "recipe mismatch: asked for recipe %s, this kobjc has %s",
 		      j->want_hash, hex);
+}
+
+/* The option argv[i] when it is name or name=VALUE: VALUE, or "" */
+static const char *
+info_option(char **argv, int i, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[i], name, n) != 0)
+		return NULL;
+	if (argv[i][n] == '\0')
+		return "";
+	if (argv[i][n] == '=' && argv[i][n + 1])
+		return argv[i] + n + 1;
+	return NULL;
+}
+
+/*
+ * The commands that build nothing: --help, --version, --recipes,
+ * --recipe-check, --sha256, and [--recipe=NAME] --recipe-dump[=NAME] or
+ * --recipe-hash[=NAME]. Returns 0 if argv is none of them.
+ */
+static int
+info_command(int argc, char **argv)
+{
+	const struct recipe *rc = recipes[0];
+	const char *name = NULL, *v;
+	int i = 1, dump;
+	char hex[65];
+	struct buf b = { 0 };
+	size_t k;
+
+	if (argc >= 3 && (name = info_option(argv, 1, "--recipe")) && *name)
+		i = 2;
+	if (argc == i + 1 && (v = info_option(argv, i, "--recipe-dump"))) {
+		dump = 1;
+	} else if (argc == i + 1 &&
+		   (v = info_option(argv, i, "--recipe-hash"))) {
+		dump = 0;
+	} else if (i == 2) {
+		return 0;
+	} else if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		if (argc > 2)
+			usage_error("%s takes no arguments", argv[1]);
+		usage(stdout);
+		return 1;
+	} else if (!strcmp(argv[1], "--version") ||
+		   !strcmp(argv[1], "--recipes")) {
+		if (argc > 2)
+			usage_error("%s takes no arguments", argv[1]);
+		if (argv[1][2] == 'v')
+			printf("kobjc %s\n", KOBJC_VERSION);
+		for (k = 0; recipes[k]; k++) {
+			recipe_hash(recipes[k], hex);
+			printf("%-14s %s  %s\n", recipes[k]->name, hex,
+			       recipes[k]->about);
+		}
+		return 1;
+	} else if (!strcmp(argv[1], "--recipe-check")) {
+		if (argc > 2)
+			usage_error("%s takes no arguments", argv[1]);
+		if (recipe_check())
+			exit(1);
+		for (k = 0; recipes[k]; k++)
+			printf("%s: ok\n", recipes[k]->name);
+		return 1;
+	} else if (!strcmp(argv[1], "--sha256")) {
+		if (argc > 2)
+			usage_error("%s takes no arguments", argv[1]);
+		sha256_stdin();
+		return 1;
+	} else if (info_option(argv, 1, "--recipe-dump") ||
+		   info_option(argv, 1, "--recipe-hash")) {
+		usage_error("%s takes no arguments", argv[1]);
+	} else {
+		return 0;
+	}
+	if (*v && name)
+		usage_error("--recipe= and %s name two recipes", argv[i]);
+	rc = find_recipe(*v ? v : name);
+	if (dump) {
+		recipe_dump(rc, &b);
+		fwrite(b.s, 1, b.n, stdout);
+		free(b.s);
+	} else {
+		recipe_hash(rc, hex);
+		printf("%s\n", hex);
+	}
+	return 1;
 }
 
 int
@@ -2338,7 +2854,6 @@ main(int argc, char **argv)
 	struct job job = { 0 };
 	struct strv words = { 0 };
 	const char *v = getenv("KBUILD_VERBOSE");
-	struct buf b = { 0 };
 
 	argv0_full = argv[0] ? argv[0] : "kobjc";
 	argv0 = base_of(argv0_full);
@@ -2348,28 +2863,8 @@ main(int argc, char **argv)
 		opt.verbose = 1;
 	if (v && strchr(v, '2'))
 		opt.time = 1;
-	if (argc == 2 && !strcmp(argv[1], "--help")) {
-		usage(stdout);
+	if (argc >= 2 && info_command(argc, argv))
 		return finish(0);
-	}
-	if (argc == 2 && !strcmp(argv[1], "--version")) {
-		printf("kobjc %s\n", KOBJC_VERSION);
-		return finish(0);
-	}
-	if (argc == 2 && !strcmp(argv[1], "--recipe-dump")) {
-		recipe_dump(&b);
-		fwrite(b.s, 1, b.n, stdout);
-		return finish(0);
-	}
-	if (argc == 2 && !strcmp(argv[1], "--recipe-hash")) {
-		char hex[65];
-
-		recipe_hash(hex);
-		printf("%s\n", hex);
-		return finish(0);
-	}
-	if (argc == 2 && !strcmp(argv[1], "--sha256"))
-		return finish(sha256_stdin());
 	if (argc >= 2 && !strcmp(argv[1], "--explain")) {
 		if (argc == 2)
 			usage_error(
@@ -2379,13 +2874,8 @@ main(int argc, char **argv)
 		else
 			parse_job(&job, argc, argv,
 				  strstr(base_of(argv[2]), "kobjc") ? 3 : 2);
-		return finish(explain(&job));
+		return finish(run_recipe(&job, 1));
 	}
-	if (argc >= 2 &&
-	    (!strcmp(argv[1], "--recipe-hash") ||
-	     !strcmp(argv[1], "--recipe-dump") || !strcmp(argv[1], "--help") ||
-	     !strcmp(argv[1], "--version") || !strcmp(argv[1], "--sha256")))
-		usage_error("%s takes no arguments", argv[1]);
 	if (is_compiler_mode(argc, argv)) {
 		setup_compiler_mode_log();
 		parse_compiler_mode(&job, argc, argv);
@@ -2397,5 +2887,5 @@ main(int argc, char **argv)
 	}
 	check_recipe_hash(&job);
 	setup_signals();
-	return finish(run_recipe(&job));
+	return finish(run_recipe(&job, 0));
 }

@@ -1,153 +1,290 @@
 /*
  * kobjc: kbuild's whole per-object ".c -> .o" recipe as one program.
  *
- * The recipe is the table below: plain data, read by one interpreter in
- * kobjc.c. `kobjc --recipe-dump` prints it as canonical text and
- * `kobjc --recipe-hash` prints that text's SHA-256, the version tag that
- * ccache and distcc carry. Change a step and the hash changes.
+ * The recipes are the tables below: plain data, one per kbuild generation,
+ * read by one interpreter in kobjc.c, which knows no tool, export marker or
+ * kernel version by name. `kobjc --recipe=NAME` picks one (the kbuild
+ * patch for each kernel series names its own); `kobjc --recipe-dump=NAME`
+ * prints it as canonical text and `kobjc --recipe-hash=NAME` that text's
+ * SHA-256, the version tag that ccache and distcc carry. Change a step and
+ * the hash changes. `kobjc --recipe-check` validates every table.
  *
  * Words in an argv template are literal, except these variables:
- *   $CC            the compiler command (one or more words, e.g. "ccache gcc")
+ *   $CC            the compiler command (one or more words, e.g. "gcc")
  *   $FLAGS         the compiler flags given on kobjc's command line
  *   $FLAGS_NODEP   $FLAGS without dependency-file options (-Wp,-MMD,f ...)
  *   $IN            the source file
  *   $OUT           the object: a temporary file renamed into place at the end
  *   $S             a scratch assembler file, removed at the end
- *   $OBJTOOL $OBJTOOL_ARGS $GENKSYMS $GENKSYMS_ARGS   from kobjc's options
+ *   and each tool's own two, from its options (struct tool).
  */
 #ifndef KOBJC_H
 #define KOBJC_H
 
-/* Bump when a native step or a condition changes meaning: it is hashed. */
-#define KOBJC_RECIPE_VERSION 1
+/* Bump when a native step, a condition or a feed changes meaning. */
+#define KOBJC_RECIPE_VERSION 2
 
-#define STEP_MAX_WORDS 8
-#define STEP_MAX_CONDS 2
-#define STEP_MAX_FILES 2
+/* Each list below has one more slot than its maximum: a NULL that ends it,
+ * checked by recipe_check(), so no walk can run past it. */
+#define STEP_MAX_PROCS	 2 /* processes in a step's pipeline */
+#define STEP_MAX_WORDS	 8 /* words in one process's template */
+#define STEP_MAX_CONDS	 2
+#define STEP_MAX_FILES	 2
+#define TOOL_MAX_ENV	 2
+#define TOOL_MAX_FILEOPT 2
+#define RECIPE_MAX_TOOLS 3
+#define RECIPE_MAX_STEPS 5
 
 enum phase {
 	PHASE_COMPILE, /* needs only the compiler toolchain: may run remotely */
 	PHASE_LOCAL,   /* needs the kernel tree's own tools or kobjc itself */
 };
 
+/* The kinds of condition (kobjc.c: conds[], with what each means). */
 enum cond_op {
-	COND_NONE,	 /* an unused slot: a step with none always runs */
-	COND_GIVEN,	 /* kobjc's option --ARG=... was given */
+	COND_NONE,	 /* the end of the list: a step with none always runs */
+	COND_GIVEN,	 /* the tool ARG was given (--ARG=PATH) */
 	COND_ELF_SYMBOL, /* FILE has an nm-visible symbol whose name contains
-			    ARG */
-	COND_TEXT,	 /* FILE contains the text ARG */
+			    ARG: `nm FILE | grep -q ARG` */
+	COND_ELF_SYMBOL_PREFIX, /* ... whose name starts with ARG:
+				   `nm FILE | grep -q ' ARG'` */
+	COND_TEXT,		/* FILE contains the text ARG */
 };
 
+/* Steps kobjc runs itself (kobjc.c: natives[]). */
 enum native {
 	NATIVE_NONE,
 	NATIVE_LOCAL_EXPORT, /* scripts/check-local-export, read from the ELF */
 };
 
-enum capture {
-	CAPTURE_NONE,	 /* the step's stdout goes to kobjc's stderr */
-	CAPTURE_SYMVERS, /* the step's stdout is the #SYMVER lines for kbuild */
+/* What a step's first process reads on stdin (kobjc.c: feeds[]). */
+enum feed {
+	FEED_NONE,	   /* kobjc's own stdin */
+	FEED_EXPORT_NAMES, /* `nm $OUT | sed -n 's/.* EXPORT\(.*\)/\1/p'` */
 };
 
 struct cond {
 	enum cond_op op;
-	const char *arg;  /* option name, symbol substring or text */
+	const char *arg;  /* tool name, symbol name part or text */
 	const char *file; /* the file tested, a variable such as "$OUT" */
+};
+
+/* An external tool a recipe runs: --NAME=PATH, --NAME-arg=ARG (repeat).
+ * The same list gives the argv variables, what ccache's tag identifies and
+ * what kobjc passes on to itself under ccache. */
+struct tool {
+	const char *name;
+	const char *var;		   /* its path, e.g. "$OBJTOOL" */
+	const char *args;		   /* its --NAME-arg words */
+	const char *env[TOOL_MAX_ENV + 1]; /* variables it reads */
+	const char *fileopt[TOOL_MAX_FILEOPT + 1]; /* ARG FILE: reads FILE */
 };
 
 struct step {
 	const char *name; /* what messages call it */
 	const char *tag;  /* kbuild-style short tag */
 	enum phase phase;
-	struct cond when[STEP_MAX_CONDS]; /* all must hold */
-	const char *argv[STEP_MAX_WORDS]; /* the command; empty for native */
-	const char *pipe[STEP_MAX_WORDS]; /* reads argv's stdout, if any */
-	enum native native;		  /* run in kobjc instead of argv */
-	enum capture capture;		  /* what the last stdout is */
-	const char *in[STEP_MAX_FILES];	  /* files read */
-	const char *out[STEP_MAX_FILES];  /* files written; $OUT is checked */
+	struct cond when[STEP_MAX_CONDS + 1]; /* all must hold */
+	/* the command: a pipeline of processes; none for a native step */
+	const char *run[STEP_MAX_PROCS][STEP_MAX_WORDS + 1];
+	enum native native; /* run in kobjc instead */
+	enum feed feed;	    /* the first process's stdin */
+	const char *prints; /* its stdout is "PRINTS NAME 0xCRC" lines for
+			       kbuild; NULL: the stdout goes to stderr */
+	const char *in[STEP_MAX_FILES + 1]; /* files read */
+	const char
+		*out[STEP_MAX_FILES + 1]; /* files written; $OUT is checked */
 };
 
-#ifndef KOBJC_RECIPE_2009
-/* Linux 6.1 scripts/Makefile.build rule_cc_o_c, x86_64, MODVERSIONS. */
-static const char recipe_name[] = "kbuild-6.1";
-static const struct step recipe[] = {
-	{
-		.name = "compile",
-		.tag = "CC",
-		.phase = PHASE_COMPILE,
-		.argv = { "$CC", "$FLAGS", "-c", "-o", "$OUT", "$IN" },
-		.in = { "$IN" },
-		.out = { "$OUT" },
-	},
-	{
-		.name = "objtool",
-		.tag = "OBJTOOL",
-		.phase = PHASE_LOCAL,
-		.when = { { COND_GIVEN, "objtool", NULL } },
-		.argv = { "$OBJTOOL", "$OBJTOOL_ARGS", "$OUT" },
-		.in = { "$OUT" },
-		.out = { "$OUT" },
-	},
-	{
-		.name = "local-export check",
-		.tag = "CHECK",
-		.phase = PHASE_LOCAL,
-		.native = NATIVE_LOCAL_EXPORT,
-		.in = { "$OUT" },
-	},
-	{
-		.name = "symbol versions",
-		.tag = "GENKSYMS",
-		.phase = PHASE_LOCAL,
-		.when = { { COND_GIVEN, "genksyms", NULL },
-			  { COND_ELF_SYMBOL, "__ksymtab", "$OUT" } },
-		.argv = { "$CC", "-E", "-D__GENKSYMS__", "$FLAGS_NODEP",
-			  "$IN" },
-		.pipe = { "$GENKSYMS", "$GENKSYMS_ARGS" },
-		.capture = CAPTURE_SYMVERS,
-		.in = { "$IN" },
-	},
+struct recipe {
+	const char *name;    /* --recipe=NAME */
+	const char *about;   /* where it comes from */
+	const char *exports; /* an object exports NAME if it defines EXPORTS
+				NAME */
+	const char *saved;   /* .foo.o.cmd saves the command as SAVED foo.o */
+	const struct tool *tools[RECIPE_MAX_TOOLS + 1];
+	const struct step *steps[RECIPE_MAX_STEPS + 1];
 };
-#else
+
+/* ---------------------------------------------------------------- tools */
+
+static const struct tool objtool = {
+	.name = "objtool",
+	.var = "$OBJTOOL",
+	.args = "$OBJTOOL_ARGS",
+	.env = { "OBJTOOL_ARGS" },
+};
+
+static const struct tool genksyms = {
+	.name = "genksyms",
+	.var = "$GENKSYMS",
+	.args = "$GENKSYMS_ARGS",
+	.fileopt = { "-r" }, /* the .symref file (KBUILD_PRESERVE) */
+};
+
+static const struct tool gendwarfksyms = {
+	.name = "gendwarfksyms",
+	.var = "$GENDWARFKSYMS",
+	.args = "$GENDWARFKSYMS_ARGS",
+};
+
+/* Every tool, for the command line. */
+static const struct tool *const all_tools[] = {
+	&objtool,
+	&genksyms,
+	&gendwarfksyms,
+	NULL,
+};
+
+/* ---------------------------------------------------------------- steps */
+
+/* cmd_cc_o_c: $(CC) $(c_flags) -c -o $@ $< */
+static const struct step compile = {
+	.name = "compile",
+	.tag = "CC",
+	.phase = PHASE_COMPILE,
+	.run = { { "$CC", "$FLAGS", "-c", "-o", "$OUT", "$IN" } },
+	.in = { "$IN" },
+	.out = { "$OUT" },
+};
+
+/* cmd_objtool: ; $(objtool) $(objtool-args) $@ */
+static const struct step objtool_step = {
+	.name = "objtool",
+	.tag = "OBJTOOL",
+	.phase = PHASE_LOCAL,
+	.when = { { COND_GIVEN, "objtool", NULL } },
+	.run = { { "$OBJTOOL", "$OBJTOOL_ARGS", "$OUT" } },
+	.in = { "$OUT" },
+	.out = { "$OUT" },
+};
+
+/* cmd_check_local_export (6.1): scripts/check-local-export $@ */
+static const struct step local_export = {
+	.name = "local-export check",
+	.tag = "CHECK",
+	.phase = PHASE_LOCAL,
+	.native = NATIVE_LOCAL_EXPORT,
+	.in = { "$OUT" },
+};
+
+/* gen_symversions (6.1): if $(NM) $@ | grep -q __ksymtab; then
+ * $(CPP) -D__GENKSYMS__ $(c_flags) $< | $(genksyms) >> .cmd */
+static const struct step genksyms_ksymtab = {
+	.name = "symbol versions",
+	.tag = "GENKSYMS",
+	.phase = PHASE_LOCAL,
+	.when = { { COND_GIVEN, "genksyms", NULL },
+		  { COND_ELF_SYMBOL, "__ksymtab", "$OUT" } },
+	.run = { { "$CC", "-E", "-D__GENKSYMS__", "$FLAGS_NODEP", "$IN" },
+		 { "$GENKSYMS", "$GENKSYMS_ARGS" } },
+	.prints = "#SYMVER",
+	.in = { "$IN" },
+};
+
+/* gen_symversions (6.5 on): the test is nm | grep -q ' __export_symbol_' */
+static const struct step genksyms_export = {
+	.name = "symbol versions",
+	.tag = "GENKSYMS",
+	.phase = PHASE_LOCAL,
+	.when = { { COND_GIVEN, "genksyms", NULL },
+		  { COND_ELF_SYMBOL_PREFIX, "__export_symbol_", "$OUT" } },
+	.run = { { "$CC", "-E", "-D__GENKSYMS__", "$FLAGS_NODEP", "$IN" },
+		 { "$GENKSYMS", "$GENKSYMS_ARGS" } },
+	.prints = "#SYMVER",
+	.in = { "$IN" },
+};
+
+/* 7.x CONFIG_GENDWARFKSYMS: $(call getexportsymbols,\1) | $(gendwarfksyms)
+ * $@; it reads the object's DWARF, not the source */
+static const struct step gendwarfksyms_step = {
+	.name = "symbol versions (DWARF)",
+	.tag = "GENDWARFKSYMS",
+	.phase = PHASE_LOCAL,
+	.when = { { COND_GIVEN, "gendwarfksyms", NULL },
+		  { COND_ELF_SYMBOL_PREFIX, "__export_symbol_", "$OUT" } },
+	.feed = FEED_EXPORT_NAMES,
+	.run = { { "$GENDWARFKSYMS", "$GENDWARFKSYMS_ARGS", "$OUT" } },
+	.prints = "#SYMVER",
+	.in = { "$OUT" },
+};
+
 /* The 2009 two-step recipe (commit ad7a953c): cc -S, then assemble. */
-static const char recipe_name[] = "2009-two-step";
-static const struct step recipe[] = {
-	{
-		.name = "compile to assembler",
-		.tag = "CC",
-		.phase = PHASE_COMPILE,
-		.argv = { "$CC", "$FLAGS", "-S", "-o", "$S", "$IN" },
-		.in = { "$IN" },
-		.out = { "$S" },
-	},
-	{
-		.name = "assemble",
-		.tag = "AS",
-		.phase = PHASE_COMPILE,
-		.argv = { "$CC", "$FLAGS_NODEP", "-c", "-o", "$OUT", "$S" },
-		.in = { "$S" },
-		.out = { "$OUT" },
-	},
-	{
-		.name = "local-export check",
-		.tag = "CHECK",
-		.phase = PHASE_LOCAL,
-		.native = NATIVE_LOCAL_EXPORT,
-		.in = { "$OUT" },
-	},
-	{
-		.name = "symbol versions",
-		.tag = "GENKSYMS",
-		.phase = PHASE_LOCAL,
-		.when = { { COND_GIVEN, "genksyms", NULL },
-			  { COND_TEXT, "__ksymtab", "$S" } },
-		.argv = { "$CC", "-E", "-D__GENKSYMS__", "$FLAGS_NODEP",
-			  "$IN" },
-		.pipe = { "$GENKSYMS", "$GENKSYMS_ARGS" },
-		.capture = CAPTURE_SYMVERS,
-		.in = { "$IN" },
-	},
+static const struct step compile_s = {
+	.name = "compile to assembler",
+	.tag = "CC",
+	.phase = PHASE_COMPILE,
+	.run = { { "$CC", "$FLAGS", "-S", "-o", "$S", "$IN" } },
+	.in = { "$IN" },
+	.out = { "$S" },
 };
-#endif
+
+static const struct step assemble = {
+	.name = "assemble",
+	.tag = "AS",
+	.phase = PHASE_COMPILE,
+	.run = { { "$CC", "$FLAGS_NODEP", "-c", "-o", "$OUT", "$S" } },
+	.in = { "$S" },
+	.out = { "$OUT" },
+};
+
+static const struct step genksyms_text = {
+	.name = "symbol versions",
+	.tag = "GENKSYMS",
+	.phase = PHASE_LOCAL,
+	.when = { { COND_GIVEN, "genksyms", NULL },
+		  { COND_TEXT, "__ksymtab", "$S" } },
+	.run = { { "$CC", "-E", "-D__GENKSYMS__", "$FLAGS_NODEP", "$IN" },
+		 { "$GENKSYMS", "$GENKSYMS_ARGS" } },
+	.prints = "#SYMVER",
+	.in = { "$IN" },
+};
+
+/* ---------------------------------------------------------------- recipes */
+
+static const struct recipe kbuild_6_1 = {
+	.name = "kbuild-6.1",
+	.about = "Linux 6.1 scripts/Makefile.build rule_cc_o_c",
+	.exports = "__ksymtab_",
+	.saved = "cmd_",
+	.tools = { &objtool, &genksyms },
+	.steps = { &compile, &objtool_step, &local_export, &genksyms_ksymtab },
+};
+
+/* 6.12: no local-export check (modpost does it), __export_symbol_NAME. */
+static const struct recipe kbuild_6_12 = {
+	.name = "kbuild-6.12",
+	.about = "Linux 6.12 scripts/Makefile.build rule_cc_o_c",
+	.exports = "__export_symbol_",
+	.saved = "savedcmd_",
+	.tools = { &objtool, &genksyms },
+	.steps = { &compile, &objtool_step, &genksyms_export },
+};
+
+/* 7.3: MODVERSIONS chooses genksyms or gendwarfksyms; the patch passes
+ * the one the kernel's config chose. */
+static const struct recipe kbuild_7_3 = {
+	.name = "kbuild-7.3",
+	.about = "Linux 7.3 scripts/Makefile.lib rule_cc_o_c",
+	.exports = "__export_symbol_",
+	.saved = "savedcmd_",
+	.tools = { &objtool, &genksyms, &gendwarfksyms },
+	.steps = { &compile, &objtool_step, &genksyms_export,
+		   &gendwarfksyms_step },
+};
+
+static const struct recipe two_step_2009 = {
+	.name = "2009-two-step",
+	.about = "kbuild of January 2009, commit ad7a953c: cc -S, then as",
+	.exports = "__ksymtab_",
+	.saved = "cmd_",
+	.tools = { &genksyms },
+	.steps = { &compile_s, &assemble, &local_export, &genksyms_text },
+};
+
+/* The first is the default. */
+static const struct recipe *const recipes[] = {
+	&kbuild_6_1, &kbuild_6_12, &kbuild_7_3, &two_step_2009, NULL,
+};
 
 #endif

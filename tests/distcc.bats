@@ -14,7 +14,8 @@ setup_file() {
 	local dir=$BATS_FILE_TMPDIR/variant
 	mkdir -p "$dir/src"
 	cp "$TOP/kobjc.c" "$TOP/kobjc.h" "$dir/src/"
-	sed -i 's/"\$OBJTOOL_ARGS"/"--stackval"/' "$dir/src/kobjc.h"
+	sed -i 's/"\$OBJTOOL", "\$OBJTOOL_ARGS"/"$OBJTOOL", "--stackval"/' \
+		"$dir/src/kobjc.h"
 	! cmp -s "$TOP/kobjc.h" "$dir/src/kobjc.h"
 	cc -std=c11 -O2 -static -o "$dir/kobjc" "$dir/src/kobjc.c"
 }

@@ -89,11 +89,88 @@ step symbol versions"
 > run $CC -E -D__GENKSYMZ__ $FLAGS_NODEP $IN'
 }
 
-@test "the other recipe in kobjc.h (KOBJC_RECIPE_2009) has another hash" {
-	cc -std=c11 -O0 -static -DKOBJC_RECIPE_2009 -o kobjc-2009 "$TOP/kobjc.c"
-	run --separate-stderr ./kobjc-2009 --recipe-hash
+@test "every recipe has its own hash, the SHA-256 of its own dump" {
+	local name hashes=
+	for name in kbuild-6.1 kbuild-6.12 kbuild-7.3 2009-two-step; do
+		run --separate-stderr "$KOBJC" --recipe-hash="$name"
+		assert_success
+		assert_output --regexp '^[0-9a-f]{64}$'
+		assert_equal "$output" "$("$KOBJC" --recipe-dump="$name" | sha)"
+		assert_equal "$output" "$("$KOBJC" --recipe="$name" --recipe-hash)"
+		"$KOBJC" --recipe-dump="$name" | grep -qx "kobjc-recipe $name version [0-9]*"
+		[[ $hashes != *"$output"* ]] || fail "$name: a hash seen before"
+		hashes+=" $output"
+	done
+	# the default is the first, kbuild-6.1
+	assert_equal "$("$KOBJC" --recipe-hash)" "$("$KOBJC" --recipe-hash=kbuild-6.1)"
+}
+
+@test "--recipes lists every recipe with its hash; --version shows them too" {
+	run --separate-stderr "$KOBJC" --recipes
 	assert_success
-	assert_output --regexp '^[0-9a-f]{64}$'
-	[ "$output" != "$("$KOBJC" --recipe-hash)" ] || fail "same hash"
-	./kobjc-2009 --recipe-dump | grep -q '^kobjc-recipe 2009-two-step '
+	assert_equal "$(awk '{ print $1 }' <<<"$output")" "kbuild-6.1
+kbuild-6.12
+kbuild-7.3
+2009-two-step"
+	assert_line --index 2 --regexp "^kbuild-7\.3 +$("$KOBJC" --recipe-hash=kbuild-7.3) "
+	run --separate-stderr "$KOBJC" --version
+	assert_line --index 0 --regexp '^kobjc [0-9.]+$'
+	assert_line --index 1 --regexp "^kbuild-6\.1 +$("$KOBJC" --recipe-hash) "
+}
+
+@test "what each generation changes is in its table: markers, steps, .cmd spelling" {
+	local d61 d612 d73
+	d61=$("$KOBJC" --recipe-dump=kbuild-6.1)
+	d612=$("$KOBJC" --recipe-dump=kbuild-6.12)
+	d73=$("$KOBJC" --recipe-dump=kbuild-7.3)
+	grep -qx 'exports __ksymtab_' <<<"$d61"
+	grep -qx 'saved cmd_' <<<"$d61"
+	grep -qx 'exports __export_symbol_' <<<"$d612"
+	grep -qx 'saved savedcmd_' <<<"$d612"
+	grep -qx 'when elf-symbol-prefix __export_symbol_ $OUT' <<<"$d612"
+	! grep -q 'local-export' <<<"$d612" || fail "6.12 has no local-export check"
+	assert_equal "$(grep '^step ' <<<"$d73")" "step compile
+step objtool
+step symbol versions
+step symbol versions (DWARF)"
+	grep -qx 'stdin export-names' <<<"$d73"
+	grep -qx 'run $GENDWARFKSYMS $GENDWARFKSYMS_ARGS $OUT' <<<"$d73"
+}
+
+@test "--recipe-check passes every table, and catches a step that fills its argv" {
+	run --separate-stderr "$KOBJC" --recipe-check
+	assert_success
+	assert_equal "$(wc -l <<<"$output")" 4
+	# nine words in a process of at most eight: it used to run on into the
+	# pipe's words; now the table is refused
+	mkdir src
+	cp "$TOP/kobjc.c" "$TOP/kobjc.h" src/
+	sed -i 's/"-E", "-D__GENKSYMS__", "$FLAGS_NODEP", "$IN" }/"-E", "-D__GENKSYMS__", "-D1", "-D2", "-D3", "-D4", "$FLAGS_NODEP", "$IN" }/' src/kobjc.h
+	grep -q '"-D4"' src/kobjc.h
+	cc -std=c11 -O0 -static -o kobjc-long src/kobjc.c
+	run --separate-stderr ./kobjc-long --recipe-check
+	assert_failure 1
+	[[ $stderr == *'step symbol versions: process 1 has too many words'* ]]
+	# nor will it build with it
+	run --separate-stderr ./kobjc-long out.o answer.c gcc
+	assert_failure 1
+	[[ $stderr == *'kobjc-long: recipe kbuild-6.1: the table is broken' ]]
+	assert_absent out.o
+	# and so is a variable no tool of the recipe gives
+	cp "$TOP/kobjc.h" src/
+	sed -i 's/"\$OBJTOOL", "\$OBJTOOL_ARGS", "\$OUT"/"$OBJTOOL", "$GENDWARFKSYMS_ARGS", "$OUT"/' src/kobjc.h
+	cc -std=c11 -O0 -static -o kobjc-var src/kobjc.c
+	run --separate-stderr ./kobjc-var --recipe-check
+	assert_failure 1
+	[[ $stderr == *'recipe kbuild-6.1: step objtool: unknown variable $GENDWARFKSYMS_ARGS'* ]]
+}
+
+@test "an unknown recipe, or a tool the recipe does not run, is bad usage" {
+	run --separate-stderr "$KOBJC" --recipe=kbuild-9.9 out.o answer.c gcc
+	assert_failure 2
+	assert_equal "$stderr" "kobjc: unknown recipe 'kbuild-9.9' (this kobjc has kbuild-6.1, kbuild-6.12, kbuild-7.3, 2009-two-step)"
+	run --separate-stderr "$KOBJC" --recipe=kbuild-6.12 --gendwarfksyms=/bin/true out.o answer.c gcc
+	assert_failure 2
+	assert_equal "$stderr" "kobjc: --gendwarfksyms given, but recipe kbuild-6.12 runs no gendwarfksyms"
+	assert_absent out.o
 }

@@ -90,10 +90,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)nm_visible(&s);
 		(void)nm_lowercase(&s);
 	}
-	err = object_has_symbol(&o, "__ksymtab", &found);
+	err = object_has_symbol(&o, "__ksymtab", 0, &found);
 	require(!err || !found);
 	stderr = input_stderr();
-	(void)check_local_export(&o, o.path, &nexports);
+	(void)check_local_export(&o, o.path, "__ksymtab_", &nexports);
 	stderr = real_stderr;
 	return 0;
 }

@@ -124,7 +124,7 @@ else
 fi
 # One object on a ccache hit, each command exactly as kbuild saved it
 # (by the warm builds above).
-saved() { sed -n "s/^cmd_$(echo "$hit_obj" | sed 's|/|\\/|g') := //p" "$1/$(dirname "$hit_obj")/.$(basename "$hit_obj").cmd" | sed 's/\$\$/$/g'; }
+saved() { sed -En "s/^(saved)?cmd_$(echo "$hit_obj" | sed 's|/|\\/|g') := //p" "$1/$(dirname "$hit_obj")/.$(basename "$hit_obj").cmd" | sed 's/\$\$/$/g'; }
 hit_stock=$(saved "$stock")
 hit_kobjc=$(saved "$kob")
 : >"$cache/bench.a" && : >"$cache/bench.b"

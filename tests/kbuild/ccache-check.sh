@@ -103,7 +103,7 @@ objects() {
 objtool_objects() {
 	local o
 	while IFS= read -r o; do
-		if grep -q "^cmd_$o := .* --objtool=" "$kob/$(dirname "$o")/.$(basename "$o").cmd"; then
+		if grep -Eq "^(saved)?cmd_$o := .* --objtool=" "$kob/$(dirname "$o")/.$(basename "$o").cmd"; then
 			echo "$o"
 		fi
 	done < <(objects)
@@ -370,10 +370,27 @@ build_kobjc() {
 	[ "$("$dir/kobjc" --recipe-hash)" != "$("$kobjc" --recipe-hash)" ] ||
 		die "kobjc $1 has the same recipe hash as $kobjc"
 }
-# the 2009 two-step recipe (make kobjc-2009): cc -S, assemble, no objtool
-change_recipe_2009() { build_kobjc 2009 -DKOBJC_RECIPE_2009 '' && cp "$tmp/2009/kobjc" "$K"; }
+# the 2009 two-step recipe: cc -S, assemble, no objtool. $K becomes a
+# wrapper that asks this kobjc for it instead of kbuild-6.1.
+change_recipe_2009() {
+	cat >"$K" <<-EOF
+		#!/usr/bin/env bash
+		args=()
+		for a; do
+			case \$a in
+			--recipe=kbuild-6.1) args+=(--recipe=2009-two-step) ;;
+			--objtool=*|--objtool-arg=*) ;;
+			*) args+=("\$a") ;;
+			esac
+		done
+		exec $(printf %q "$tmp/kobjc.orig") "\${args[@]}"
+	EOF
+}
 # one word of the table: objtool gets --stackval, not $OBJTOOL_ARGS
-change_recipe_word() { build_kobjc word '' 's/"\$OBJTOOL_ARGS"/"--stackval"/' && cp "$tmp/word/kobjc" "$K"; }
+change_recipe_word() {
+	build_kobjc word '' 's/"\$OBJTOOL", "\$OBJTOOL_ARGS"/"$OBJTOOL", "--stackval"/' &&
+		cp "$tmp/word/kobjc" "$K"
+}
 # the same file again: same size and mtime
 revert_recipe() { cp -p "$tmp/kobjc.orig" "$K"; }
 

@@ -8,8 +8,8 @@
 # helpers' job logs count them), each helper must have had some (in a
 # build of more than 2 objects), and the distcc client must not have
 # fallen back to a local compile. Then the same build with kobjc alone,
-# for the wall time. Then a helper whose kobjc has another recipe (the
-# 2009 one), named first: it refuses the jobs it gets (exit 200), distcc
+# for the wall time. Then a helper whose kobjc has another recipe (an older
+# table), named first: it refuses the jobs it gets (exit 200), distcc
 # compiles those here, and the build must still equal stock.
 #
 # Environment:
@@ -194,19 +194,22 @@ check local REUSE_STOCK=1
 l_objects=$objects l_wall=$wall l_cpu=$cpu
 [ "$l_objects" = "$d_objects" ] || die "local run built $l_objects objects, the distcc run $d_objects"
 
-# 3. One helper has kobjc with the 2009 recipe (built from this tree's
-# source): the recipe hash differs, so it refuses every job it gets, with
+# 3. One helper has an older kobjc: its kbuild-6.1 table differs (built
+# from this tree's source with the table's about line changed), so the
+# recipe hash differs, so it refuses every job it gets, with
 # exit 200, and distcc compiles that object here instead. It is the first
 # host named, so it gets the first jobs however few there are; distcc then
 # avoids it for a while (DISTCC_BACKOFF_PERIOD), so it sees only those.
 if [ "${MISMATCH:-1}" != 0 ]; then
-	mkdir "$tmp/kobjc-2009" "$tmp/client-mismatch"
-	cc -std=c11 -O2 -static -DKOBJC_RECIPE_2009 -o "$tmp/kobjc-2009/kobjc" \
-		"$repo/kobjc.c" || die "cannot build kobjc with -DKOBJC_RECIPE_2009"
-	[ "$("$tmp/kobjc-2009/kobjc" --recipe-hash)" != "$("$kobjc" --recipe-hash)" ] ||
-		die "the 2009 kobjc has $kobjc's recipe hash"
+	mkdir -p "$tmp/kobjc-old/src" "$tmp/client-mismatch"
+	cp "$repo/kobjc.c" "$repo/kobjc.h" "$tmp/kobjc-old/src/"
+	sed -i 's/"Linux 6.1 scripts/"Linux 6.1 (older) scripts/' "$tmp/kobjc-old/src/kobjc.h"
+	cc -std=c11 -O2 -static -o "$tmp/kobjc-old/kobjc" "$tmp/kobjc-old/src/kobjc.c" ||
+		die "cannot build the older kobjc"
+	[ "$("$tmp/kobjc-old/kobjc" --recipe-hash)" != "$("$kobjc" --recipe-hash)" ] ||
+		die "the older kobjc has $kobjc's recipe hash"
 	start_helper three "$kobjc"
-	start_helper old "$tmp/kobjc-2009/kobjc"
+	start_helper old "$tmp/kobjc-old/kobjc"
 	check mismatch REUSE_STOCK=1 KOBJC_CC_LAUNCHER=distcc DISTCC_DIR="$tmp/client-mismatch" \
 		DISTCC_HOSTS="127.0.0.1:${DISTCCD_PORT[old]}/2 127.0.0.1:${DISTCCD_PORT[three]}/2"
 	m_wall=$wall
@@ -214,7 +217,7 @@ if [ "${MISMATCH:-1}" != 0 ]; then
 	helpers_clean three old
 	read -r ok3 no3 other3 _ <<<"$(jobs_of three)"
 	read -r ok4 no4 other4 _ <<<"$(jobs_of old)"
-	say "helper three: $ok3 compiles; helper old (2009 recipe): $no4 refused, $ok4 compiles"
+	say "helper three: $ok3 compiles; helper old (older table): $no4 refused, $ok4 compiles"
 	[ $((no3 + other3 + ok4 + other4)) = 0 ] ||
 		die "unexpected jobs: three refused $no3 and had $other3 others; old compiled $ok4 and had $other4 others"
 	[ "$no4" -gt 0 ] || die "helper old got no job to refuse (JOBS=$jobs)"
@@ -236,5 +239,5 @@ say "  compiles on helper one: $ok1 ($(secs "$ms1") s job wall time), on helper 
 say "  distcc build: $d_wall s wall, $d_cpu s CPU here (the helpers' compiles not included)"
 say "  local build:  $l_wall s wall, $l_cpu s CPU"
 [ "${MISMATCH:-1}" = 0 ] ||
-	say "  with a 2009-recipe helper: it refused $no4 jobs (exit 200), all compiled here instead, $ok3 on the other; build equal to stock ($m_wall s wall)"
+	say "  with an older-table helper: it refused $no4 jobs (exit 200), all compiled here instead, $ok3 on the other; build equal to stock ($m_wall s wall)"
 say PASS
