@@ -79,8 +79,12 @@ struct job {
 	const char *want_hash; /* --recipe-hash=H: refuse another recipe */
 	const char *phase;     /* --phase=compile: only the compile phase */
 	const char *ccache;    /* CC="ccache gcc": ccache, for the recipe */
+	int clang;	       /* the compiler is clang (its options, its .d) */
 	char action;	       /* compiler mode (--cc=): 'c' or 'E' */
 };
+
+_Static_assert(sizeof(all_tools) <= (MAX_TOOLS + 1) * sizeof(struct tool *),
+	       "all_tools[] has more than MAX_TOOLS tools");
 
 static struct {
 	int verbose;
@@ -841,6 +845,65 @@ shell_split(const char *s, struct strv *words)
 	return NULL;
 }
 
+/* ---------------------------------------------------------------- programs */
+
+/* "ccache" or "distcc" when file is one of them, under any name: a
+ * masquerade link such as /usr/lib/ccache/gcc. NULL otherwise. */
+static const char *
+wrapper_of(const char *file)
+{
+	static const char *const wrappers[] = { "ccache", "distcc", NULL };
+	char *real = realpath(file, NULL);
+	const char *w = NULL;
+	size_t i;
+
+	for (i = 0; real && wrappers[i]; i++)
+		if (!strcmp(base_of(real), wrappers[i]))
+			w = wrappers[i];
+	free(real);
+	return w;
+}
+
+/* The file exec would run for name, searching PATH; NULL if none. With
+ * skip_wrappers, ccache or distcc under another name is passed over, as
+ * ccache finds the compiler behind its own masquerade link. */
+static char *
+find_program(const char *name, int skip_wrappers)
+{
+	const char *path = getenv("PATH"), *p, *e;
+	struct stat st;
+
+	if (strchr(name, '/'))
+		return xstrdup(name);
+	for (p = path ? path : "/usr/bin:/bin"; *p; p = *e ? e + 1 : e) {
+		char *f;
+
+		e = strchr(p, ':');
+		if (!e)
+			e = p + strlen(p);
+		f = xasprintf("%.*s%s%s", (int)(e - p), p, e > p ? "/" : "",
+			      name);
+		if (stat(f, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(f, X_OK) == 0 && !(skip_wrappers && wrapper_of(f)))
+			return f;
+		free(f);
+	}
+	return NULL;
+}
+
+/* This kobjc's own path, for ccache and distcc to call back. */
+static const char *
+self_path(void)
+{
+	static char path[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+
+	if (n <= 0 || (size_t)n >= sizeof(path) - 1)
+		return argv0_full;
+	path[n] = '\0';
+	return path;
+}
+
 /* ---------------------------------------------------------------- the job */
 
 static const char *
@@ -872,10 +935,11 @@ static int
 parse_tool_option(struct job *j, const char *a)
 {
 	char name[64];
-	const char *v;
 	size_t i;
 
 	for (i = 0; all_tools[i]; i++) {
+		const char *v;
+
 		snprintf(name, sizeof(name), "--%s", all_tools[i]->name);
 		if ((v = opt_value(a, name))) {
 			set_once(&j->tool[i].path, v, name);
@@ -968,12 +1032,27 @@ check_options(struct job *j)
 			    j->phase);
 }
 
+/* Is the compiler clang (as ccache's compiler_type tells, by its name)? */
+static int
+is_clang(const struct job *j)
+{
+	char *f = find_program(j->cc.v[j->cc.n - 1], 1);
+	char *real = f ? realpath(f, NULL) : NULL;
+	int clang =
+		!!strstr(base_of(real ? real : j->cc.v[j->cc.n - 1]), "clang");
+
+	free(real);
+	free(f);
+	return clang;
+}
+
 /*
  * With driver-level -MD/-MMD, gcc names the .d file and its target after
  * -o, which for kobjc is a temporary. Give them the names a direct compile
  * has: -MF OUT.d -MQ OUT. In compiler mode, where distcc has turned
  * kbuild's -Wp,-MMD,F into -MMD -MF F, the target -Wp,-MMD gives:
- * "foo.o" for dir/foo.c.
+ * "foo.o" for dir/foo.c. clang names the target of -Wp,-MMD,F after -o
+ * too: -MQ OUT.
  */
 static void
 fix_dep_flags(struct job *j, int compiler_mode)
@@ -981,15 +1060,20 @@ fix_dep_flags(struct job *j, int compiler_mode)
 	const char *name = compiler_mode ? base_of(j->in) : j->out;
 	const char *dot = strrchr(base_of(name), '.');
 	int len = dot ? (int)(dot - name) : (int)strlen(name);
-	int deps = 0, file = 0, target = 0;
+	int deps = 0, wp = 0, file = 0, target = 0;
 	size_t i;
 
 	for (i = 0; i < j->flags.n; i++) {
 		const char *f = j->flags.v[i];
 
 		deps |= !strcmp(f, "-MD") || !strcmp(f, "-MMD");
+		wp |= !strncmp(f, "-Wp,-MD,", 8) || !strncmp(f, "-Wp,-MMD,", 9);
 		file |= !strncmp(f, "-MF", 3);
 		target |= !strncmp(f, "-MT", 3) || !strncmp(f, "-MQ", 3);
+	}
+	if (wp && !deps && !target && !compiler_mode && j->clang) {
+		strv_push(&j->flags, "-MQ");
+		strv_push(&j->flags, j->out);
 	}
 	if (!deps)
 		return;
@@ -1003,6 +1087,32 @@ fix_dep_flags(struct job *j, int compiler_mode)
 					     ? xasprintf("%.*s.o", len, name)
 					     : name);
 	}
+}
+
+/*
+ * CC=/usr/lib/ccache/gcc, or gcc found in a ccache masquerade directory
+ * on PATH: that is ccache too, for the whole recipe, and the compiler is
+ * the one behind it, found as ccache finds it. A distcc masquerade link
+ * is left to run the compile, as it would without kobjc.
+ */
+static void
+unmask_compiler(struct job *j)
+{
+	char *f = find_program(j->cc.v[0], 0), *real;
+
+	if (f && wrapper_of(f) && !strcmp(wrapper_of(f), "ccache") &&
+	    (real = realpath(f, NULL))) {
+		if (!j->ccache)
+			j->ccache = real;
+		free(f);
+		f = find_program(base_of(j->cc.v[0]), 1);
+		if (!f)
+			usage_error("%s is ccache; no %s behind it on PATH",
+				    j->cc.v[0], base_of(j->cc.v[0]));
+		j->cc.v[0] = f;
+		return;
+	}
+	free(f);
 }
 
 /* Parse a build command line from argv[i]: options, then OUT IN CC FLAGS. */
@@ -1042,6 +1152,8 @@ parse_job(struct job *j, int argc, char **argv, int i)
 		j->ccache = j->cc.v[0];
 		memmove(j->cc.v, j->cc.v + 1, j->cc.n-- * sizeof(*j->cc.v));
 	}
+	unmask_compiler(j);
+	j->clang = is_clang(j);
 	for (; i < argc; i++)
 		strv_push(&j->flags, argv[i]);
 	check_options(j);
@@ -1672,6 +1784,8 @@ run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
 	int in = in_fd, p[2], out[2] = { -1, -1 }, st[STEP_MAX_PROCS];
 	int capture = s->prints && out_fd < 0, code = 0, i;
 
+	if (nproc < 1 || !av[nproc - 1].v)
+		fatal(1, "%s: an empty pipeline", s->name);
 	if (out_fd < 0)
 		out_fd = STDERR_FILENO;
 	if (capture && pipe2(out, O_CLOEXEC) < 0)
@@ -1897,6 +2011,9 @@ explain_step(struct run *r, const struct step *s, enum verdict v,
 		while (nproc-- > 0)
 			free(av[nproc].v);
 	}
+	if (s->feed)
+		printf("   stdin  (in kobjc) %s: %s\n", feeds[s->feed].name,
+		       feeds[s->feed].about);
 	explain_files("in", r, s->in);
 	if (s->out[0])
 		explain_files("out", r, s->out);
@@ -1929,80 +2046,288 @@ run_step(struct run *r, const struct step *s)
 	free(why.s);
 }
 
-/* The file exec would run for name, searching PATH; NULL if none. */
-static char *
-find_program(const char *name)
-{
-	const char *path = getenv("PATH"), *p, *e;
-	struct stat st;
+/* ---------------------------------------------------------------- digests */
 
-	if (strchr(name, '/'))
-		return xstrdup(name);
-	for (p = path ? path : "/usr/bin:/bin"; *p; p = *e ? e + 1 : e) {
-		char *f;
+/*
+ * The cache tag names what a recipe runs and reads by content, never by
+ * path, size or mtime: the same tools built in another tree, or found at
+ * another path, give the same tag. Digests are remembered by what stat
+ * says of a file (device, inode, size, mtime, ctime) in one small file,
+ * KOBJC_DIGESTS or $CCACHE_DIR/kobjc-digests or ~/.cache/kobjc/digests,
+ * one "KEY VALUE" line each, appended with one write(): concurrent kobjc
+ * processes share it safely, and a torn or foreign line is never matched.
+ */
+static struct {
+	int loaded;
+	char *path; /* NULL: none, remember nothing */
+	struct buf text;
+} digests;
 
-		e = strchr(p, ':');
-		if (!e)
-			e = p + strlen(p);
-		f = xasprintf("%.*s%s%s", (int)(e - p), p, e > p ? "/" : "",
-			      name);
-		if (stat(f, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(f, X_OK) == 0)
-			return f;
-		free(f);
-	}
-	return NULL;
-}
+#define DIGESTS_MAX (1 << 20) /* then start afresh */
 
-/* This kobjc's own path, for ccache and distcc to call back. */
-static const char *
-self_path(void)
-{
-	static char path[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
-
-	if (n <= 0 || (size_t)n >= sizeof(path) - 1)
-		return argv0_full;
-	path[n] = '\0';
-	return path;
-}
-
-/* A tool's identity for the cache tag, as ccache's compiler_check=mtime. */
 static void
-tool_identity(struct buf *b, const char *name)
+digests_load(void)
 {
-	char *f = find_program(name);
-	struct stat st;
+	const char *v;
+	char *d;
 
-	if (f && stat(f, &st) == 0)
-		buf_printf(b, "tool %s %s %lld %lld.%09ld\n", name, f,
-			   (long long)st.st_size, (long long)st.st_mtim.tv_sec,
-			   st.st_mtim.tv_nsec);
-	else
-		buf_printf(b, "tool %s missing\n", name);
-	free(f);
+	if (digests.loaded++)
+		return;
+	if ((v = getenv("KOBJC_DIGESTS")))
+		digests.path = *v ? xstrdup(v) : NULL;
+	else if ((v = getenv("CCACHE_DIR")) && *v)
+		digests.path = xasprintf("%s/kobjc-digests", v);
+	else if ((v = getenv("XDG_CACHE_HOME")) && *v)
+		digests.path = xasprintf("%s/kobjc/digests", v);
+	else if ((v = getenv("HOME")) && *v)
+		digests.path = xasprintf("%s/.cache/kobjc/digests", v);
+	if (!digests.path)
+		return;
+	if (read_file(digests.path, &digests.text) == 0 &&
+	    digests.text.n < DIGESTS_MAX)
+		return;
+	digests.text.n = 0;
+	if (errno != ENOENT)
+		unlink(digests.path);
+	d = dir_of(digests.path);
+	if (mkdir(d, 0777) < 0 && errno == ENOENT) {
+		char *up = dir_of(d);
+
+		mkdir(up, 0777);
+		mkdir(d, 0777);
+		free(up);
+	}
+	free(d);
 }
 
-/* ccache's compiler_check: the recipe and every tool it runs. */
+/* A file's identity for the digest cache; what changes when it does. */
+static void
+stat_key(struct buf *b, const char *kind, const struct stat *st)
+{
+	buf_printf(b, "%s %llx %llx %lld %lld.%09ld %lld.%09ld", kind,
+		   (unsigned long long)st->st_dev,
+		   (unsigned long long)st->st_ino, (long long)st->st_size,
+		   (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+		   (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+}
+
+/* The value remembered for key, or NULL; the last line for it wins. */
+static char *
+digest_lookup(const char *key)
+{
+	const char *p, *e, *end, *val = NULL, *vend = NULL;
+	size_t n = strlen(key);
+
+	digests_load();
+	if (!digests.text.n)
+		return NULL;
+	end = digests.text.s + digests.text.n;
+	for (p = digests.text.s; p < end; p = e + 1) {
+		e = memchr(p, '\n', end - p);
+		if (!e)
+			break; /* a line still being written */
+		if ((size_t)(e - p) > n + 1 && !memcmp(p, key, n) &&
+		    p[n] == ' ')
+			val = p + n + 1, vend = e;
+	}
+	return val ? strndup(val, vend - val) : NULL;
+}
+
+/* Remember key's value, unless the file may still change within the
+ * timestamps' granularity (a write in the same tick as the stat). */
+static void
+digest_remember(const char *key, const char *value, const struct stat *st)
+{
+	struct buf line = { 0 };
+	time_t t = time(NULL);
+	int fd;
+
+	if (!digests.path || t - st->st_mtim.tv_sec < 2 ||
+	    t - st->st_ctim.tv_sec < 2)
+		return;
+	buf_printf(&line, "%s %s\n", key, value);
+	fd = open(digests.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		  0666);
+	if (fd >= 0) {
+		/* a cache: on a failed write the digest is made again */
+		ssize_t w = write(fd, line.s, line.n);
+
+		(void)w;
+		close(fd);
+	}
+	free(line.s);
+}
+
+#define SH_FLAGS(e, i) elf_shdr(e, i, 8, 4, 8, 8)
+#define SH_ADDR(e, i)  elf_shdr(e, i, 12, 4, 16, 8)
+
+/*
+ * SHA-256 of what a program is: for ELF, the entry point and the sections
+ * that are loaded, notes (the build ID) left out, so the same program with
+ * other debug info (another build directory) is the same; for anything
+ * else (a script, a text file) the whole content.
+ */
+static void
+content_digest(const struct buf *b, char hex[65])
+{
+	const unsigned char *p = (const unsigned char *)b->s;
+	struct sha256 c;
+	struct elf e;
+	size_t i;
+	uint64_t f[5];
+
+	sha256_init(&c);
+	if (elf_parse(&e, p, b->n) != NULL) {
+		sha256_update(&c, "file\n", 5);
+		sha256_update(&c, b->s, b->n);
+		sha256_final(&c, hex);
+		return;
+	}
+	f[0] = e.is64 ? elf_get(&e, 24, 8) : elf_get(&e, 24, 4);
+	sha256_update(&c, "elf\n", 4);
+	sha256_update(&c, p, EI_NIDENT);
+	sha256_update(&c, f, 8);
+	for (i = 1; i < e.shnum; i++) {
+		f[0] = SH_TYPE(&e, i), f[1] = SH_FLAGS(&e, i);
+		f[2] = SH_ADDR(&e, i), f[3] = SH_SIZE(&e, i), f[4] = i;
+		if (!(f[1] & SHF_ALLOC) || f[0] == SHT_NOTE)
+			continue;
+		sha256_update(&c, f, sizeof(f));
+		if (f[0] != SHT_NOBITS)
+			sha256_update(&c, p + SH_OFFSET(&e, i), f[3]);
+	}
+	sha256_final(&c, hex);
+}
+
+/* Add "what DIGEST" for file to the tag b: its content digest, from the
+ * digest cache when stat says it is the file digested before. */
+static void
+tag_file(struct buf *b, const char *what, const char *file)
+{
+	struct buf key = { 0 }, data = { 0 };
+	struct stat st, st2;
+	char hex[65], *v;
+	int fd;
+
+	if (!file || (fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
+		buf_printf(b, "%s missing\n", what);
+		return;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		buf_printf(b, "%s not-a-file\n", what); /* /dev/null, say */
+		close(fd);
+		return;
+	}
+	stat_key(&key, "sha256", &st);
+	if ((v = digest_lookup(key.s)) && strlen(v) == 64) {
+		buf_printf(b, "%s %s\n", what, v);
+	} else {
+		if (read_fd(fd, &data) < 0)
+			fatal(1, "%s:", file);
+		content_digest(&data, hex);
+		buf_printf(b, "%s %s\n", what, hex);
+		if (fstat(fd, &st2) == 0 && st2.st_size == st.st_size &&
+		    st2.st_mtim.tv_sec == st.st_mtim.tv_sec &&
+		    st2.st_mtim.tv_nsec == st.st_mtim.tv_nsec)
+			digest_remember(key.s, hex, &st);
+		free(data.s);
+	}
+	free(v);
+	free(key.s);
+	close(fd);
+}
+
+/* The compiler proper behind a gcc driver, as -print-prog-name=cc1 names
+ * it (remembered by the driver's stat); NULL for a driver with none. */
+static char *
+compiler_proper(const char *driver)
+{
+	static const struct step s = { .name = "compiler check" };
+	char *argv[] = { (char *)driver, "-print-prog-name=cc1", NULL };
+	struct buf key = { 0 }, out = { 0 };
+	struct stat st;
+	char *v;
+	int p[2], status;
+
+	if (stat(driver, &st) < 0)
+		return NULL;
+	stat_key(&key, "cc1", &st);
+	if (!(v = digest_lookup(key.s))) {
+		if (pipe2(p, O_CLOEXEC) < 0)
+			fatal(1, "pipe:");
+		spawn(&s, argv, -1, p[1], 0);
+		close(p[1]);
+		read_fd(p[0], &out);
+		close(p[0]);
+		status = reap(0);
+		out.n = out.s ? strcspn(out.s, "\n") : 0;
+		v = WIFEXITED(status) && !WEXITSTATUS(status) && out.n &&
+				    memchr(out.s, '/', out.n)
+			    ? strndup(out.s, out.n)
+			    : xstrdup("-");
+		digest_remember(key.s, v, &st);
+		free(out.s);
+	}
+	free(key.s);
+	if (!strcmp(v, "-")) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+/*
+ * ccache's compiler_check string: the recipe, and the content of all it
+ * runs and reads that ccache does not hash: kobjc itself, the compiler
+ * found behind any ccache or distcc masquerade and its cc1, each tool,
+ * each GCC plugin, each file named after a tool's file option (genksyms
+ * -r FILE), and the environment variables the tools read.
+ */
 static char *
 cache_tag(const struct job *j)
 {
 	struct buf b = { 0 };
 	struct sha256 c;
-	char hex[65];
-	size_t i;
+	char hex[65], *f, *cc1;
+	size_t i, k, o;
 
 	recipe_hash(j->recipe, hex);
 	buf_printf(&b, "kobjc %s\nrecipe %s\n", KOBJC_VERSION, hex);
-	tool_identity(&b, self_path()); /* a rebuilt kobjc, as a new gcc */
-	for (i = 0; i < j->cc.n; i++)
-		tool_identity(&b, j->cc.v[i]);
-	for (i = 0; all_tools[i]; i++)
-		if (j->tool[i].path)
-			tool_identity(&b, j->tool[i].path);
+	tag_file(&b, "kobjc", self_path()); /* a changed kobjc, as a new gcc */
+	for (i = 0; i < j->cc.n; i++) {
+		tag_file(&b, "cc", f = find_program(j->cc.v[i], 1));
+		if (i == j->cc.n - 1 && f && (cc1 = compiler_proper(f))) {
+			tag_file(&b, "cc1", cc1);
+			free(cc1);
+		}
+		free(f);
+	}
+	for (i = 0; i < j->flags.n; i++)
+		if (!strncmp(j->flags.v[i], "-fplugin=", 9))
+			tag_file(&b, "plugin", j->flags.v[i] + 9);
+	for (i = 0; all_tools[i]; i++) {
+		const struct tool *t = all_tools[i];
+		const struct tool_use *u = &j->tool[i];
+
+		if (!u->path)
+			continue;
+		tag_file(&b, t->name, f = find_program(u->path, 0));
+		free(f);
+		for (k = 0; k + 1 < u->args.n; k++)
+			for (o = 0; o < TOOL_MAX_OPT && t->readopt[o]; o++)
+				if (!strcmp(u->args.v[k], t->readopt[o]))
+					tag_file(&b, t->readopt[o],
+						 u->args.v[k + 1]);
+		for (o = 0; o < TOOL_MAX_ENV && t->env[o]; o++)
+			buf_printf(&b, "env %s%s%s\n", t->env[o],
+				   getenv(t->env[o]) ? "=" : " unset",
+				   getenv(t->env[o]) ?: "");
+	}
 	sha256_init(&c);
 	sha256_update(&c, b.s, b.n);
 	sha256_final(&c, hex);
+	if (opt.verbose)
+		fprintf(opt.log, "# cache tag %s of:\n%s", hex, b.s);
 	free(b.s);
 	return xasprintf("string:kobjc-%s", hex);
 }
@@ -2016,7 +2341,7 @@ static const char *
 launcher_name(void)
 {
 	const char *self = self_path(), *name = base_of(self);
-	char *found = find_program(name);
+	char *found = find_program(name, 0);
 	struct stat a, b;
 
 	if (!found || stat(found, &a) < 0 || stat(self, &b) < 0 ||
@@ -2041,6 +2366,19 @@ recipe_prints(const struct recipe *rc)
 		if (rc->steps[i]->prints)
 			return rc->steps[i]->prints;
 	return NULL;
+}
+
+/* Set CCACHE_NAME=value for ccache, and show it in cmd for V=1. */
+static void
+ccache_env(struct buf *cmd, const char *name, const char *value)
+{
+	char var[32];
+
+	snprintf(var, sizeof(var), "CCACHE_%s", name);
+	setenv(var, value, 1);
+	buf_printf(cmd, "%s=", var);
+	shell_quote(cmd, value);
+	buf_puts(cmd, " ");
 }
 
 /*
@@ -2092,11 +2430,15 @@ run_wrapped(struct run *r, const char *wrapper, int compile_only)
 							 u->args.v[k]));
 		}
 		tag = cache_tag(j);
-		setenv("CCACHE_COMPILERTYPE", "gcc", 1);
-		setenv("CCACHE_COMPILERCHECK", tag, 1);
-		buf_printf(&cmd,
-			   "CCACHE_COMPILERTYPE=gcc CCACHE_COMPILERCHECK=%s ",
-			   tag);
+		ccache_env(&cmd, "COMPILERTYPE", j->clang ? "clang" : "gcc");
+		ccache_env(&cmd, "COMPILERCHECK", tag);
+		/* preprocessor mode, and the source compiled, not kobjc's -E
+		 * answer: depend mode would see only the compile's .d and
+		 * miss the headers only the symbol-version pass reads */
+		unsetenv("CCACHE_DEPEND");
+		ccache_env(&cmd, "NODEPEND", "1");
+		unsetenv("CCACHE_NOCPP2");
+		ccache_env(&cmd, "CPP2", "1");
 	}
 	for (i = 0; i < j->flags.n; i++)
 		strv_push(&av, j->flags.v[i]);
@@ -2265,6 +2607,30 @@ getenv_set(const char *name)
 	return v && *v ? v : NULL;
 }
 
+/* Why ccache cannot keep what this job makes (a tool's side file, as
+ * genksyms -T FILE for KBUILD_SYMTYPES); NULL if it can. */
+static const char *
+side_output(const struct job *j)
+{
+	static char why[256];
+	size_t i, k, o;
+
+	for (i = 0; all_tools[i]; i++)
+		for (k = 0; k < j->tool[i].args.n; k++)
+			for (o = 0;
+			     o < TOOL_MAX_OPT && all_tools[i]->writeopt[o]; o++)
+				if (!strcmp(j->tool[i].args.v[k],
+					    all_tools[i]->writeopt[o])) {
+					snprintf(why, sizeof(why),
+						 "%s %s writes a file ccache "
+						 "would not restore",
+						 all_tools[i]->name,
+						 all_tools[i]->writeopt[o]);
+					return why;
+				}
+	return NULL;
+}
+
 /* --explain: which recipe, and what the build hands to ccache or distcc. */
 static void
 explain_header(struct run *r, const char *cache, const char *launcher)
@@ -2289,7 +2655,7 @@ run_recipe(struct job *j, int explain)
 	struct run r = { .job = j,
 			 .preprocess = j->action == 'E',
 			 .explain = explain };
-	const char *cache = NULL, *launcher = NULL;
+	const char *cache = NULL, *launcher = NULL, *why;
 	const struct recipe *rc = j->recipe;
 	size_t first = 0, end = recipe_steps(rc);
 	size_t ncompile = compile_phase_steps(rc);
@@ -2303,6 +2669,12 @@ run_recipe(struct job *j, int explain)
 		end = ncompile;
 	else
 		launcher = getenv_set("KOBJC_CC_LAUNCHER");
+	if (cache && (why = side_output(j))) {
+		if (explain)
+			printf("cache    %s not used: %s\n", cache, why);
+		verbose("# %s: not used: %s", cache, why);
+		cache = NULL;
+	}
 	if (explain) {
 		explain_header(&r, cache, launcher);
 		cache = launcher = NULL; /* on a miss, they run what follows */
@@ -2368,7 +2740,8 @@ recipe_dump(const struct recipe *rc, struct buf *b)
 		buf_printf(b, "\ntool %s\nvars %s %s\n", t->name, t->var,
 			   t->args);
 		dump_words(b, "env", t->env, TOOL_MAX_ENV);
-		dump_words(b, "reads-file-after", t->fileopt, TOOL_MAX_FILEOPT);
+		dump_words(b, "reads-file-after", t->readopt, TOOL_MAX_OPT);
+		dump_words(b, "writes-file-after", t->writeopt, TOOL_MAX_OPT);
 	}
 	for (i = 0; i < RECIPE_MAX_STEPS && rc->steps[i]; i++) {
 		const struct step *s = rc->steps[i];
@@ -2462,7 +2835,8 @@ recipe_check_one(const struct recipe *rc)
 				   "tool %s is not in all_tools[]", tl->name);
 		bad += table_error(rc,
 				   ENDED(tl->env, TOOL_MAX_ENV) &&
-					   ENDED(tl->fileopt, TOOL_MAX_FILEOPT),
+					   ENDED(tl->readopt, TOOL_MAX_OPT) &&
+					   ENDED(tl->writeopt, TOOL_MAX_OPT),
 				   "tool %s: a list is not ended", tl->name);
 	}
 	for (i = 0; i < RECIPE_MAX_STEPS && rc->steps[i]; i++) {
@@ -2510,12 +2884,10 @@ recipe_check_one(const struct recipe *rc)
 		}
 		for (k = 0; k < STEP_MAX_CONDS && s->when[k].op; k++) {
 			const struct cond *c = &s->when[k];
+			int known = c->op < sizeof(conds) / sizeof(conds[0]);
 
-			bad += table_error(
-				rc,
-				c->op < sizeof(conds) / sizeof(conds[0]) &&
-					c->arg,
-				"step %s: a bad condition", s->name);
+			bad += table_error(rc, known && c->arg,
+					   "step %s: a bad condition", s->name);
 			bad += table_error(
 				rc,
 				c->op != COND_GIVEN ||
@@ -2526,10 +2898,13 @@ recipe_check_one(const struct recipe *rc)
 			bad += table_error(
 				rc,
 				c->op == COND_GIVEN ||
-					(c->file && listed(files, 3, c->file) &&
+					(known && c->file &&
+					 listed(files, 3, c->file) &&
 					 (!conds[c->op].on_object ||
 					  !strcmp(c->file, "$OUT"))),
-				"step %s: condition on a bad file", s->name);
+				"step %s: condition %s (%s) on a bad file",
+				s->name, known ? conds[c->op].name : "?",
+				known ? conds[c->op].about : "?");
 		}
 		for (k = 0; k < STEP_MAX_FILES; k++) {
 			bad += table_error(
@@ -2552,11 +2927,6 @@ recipe_check(void)
 	size_t i, k;
 	int bad = 0;
 
-	for (i = 0; all_tools[i]; i++)
-		if (i >= MAX_TOOLS) {
-			warn("all_tools[] has more than %d tools", MAX_TOOLS);
-			return 1;
-		}
 	for (i = 0; recipes[i]; i++) {
 		bad += recipe_check_one(recipes[i]);
 		for (k = 0; k < i; k++)
@@ -2782,7 +3152,7 @@ info_option(char **argv, int i, const char *name)
 static int
 info_command(int argc, char **argv)
 {
-	const struct recipe *rc = recipes[0];
+	const struct recipe *rc;
 	const char *name = NULL, *v;
 	int i = 1, dump;
 	char hex[65];
@@ -2796,8 +3166,6 @@ info_command(int argc, char **argv)
 	} else if (argc == i + 1 &&
 		   (v = info_option(argv, i, "--recipe-hash"))) {
 		dump = 0;
-	} else if (i == 2) {
-		return 0;
 	} else if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		if (argc > 2)
 			usage_error("%s takes no arguments", argv[1]);
@@ -2832,7 +3200,7 @@ info_command(int argc, char **argv)
 		   info_option(argv, 1, "--recipe-hash")) {
 		usage_error("%s takes no arguments", argv[1]);
 	} else {
-		return 0;
+		return 0; /* a build, --recipe=NAME first included */
 	}
 	if (*v && name)
 		usage_error("--recipe= and %s name two recipes", argv[i]);

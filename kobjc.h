@@ -31,7 +31,7 @@
 #define STEP_MAX_CONDS	 2
 #define STEP_MAX_FILES	 2
 #define TOOL_MAX_ENV	 2
-#define TOOL_MAX_FILEOPT 2
+#define TOOL_MAX_OPT	 2
 #define RECIPE_MAX_TOOLS 3
 #define RECIPE_MAX_STEPS 5
 
@@ -74,10 +74,11 @@ struct cond {
  * what kobjc passes on to itself under ccache. */
 struct tool {
 	const char *name;
-	const char *var;		   /* its path, e.g. "$OBJTOOL" */
-	const char *args;		   /* its --NAME-arg words */
-	const char *env[TOOL_MAX_ENV + 1]; /* variables it reads */
-	const char *fileopt[TOOL_MAX_FILEOPT + 1]; /* ARG FILE: reads FILE */
+	const char *var;			/* its path, e.g. "$OBJTOOL" */
+	const char *args;			/* its --NAME-arg words */
+	const char *env[TOOL_MAX_ENV + 1];	/* variables it reads */
+	const char *readopt[TOOL_MAX_OPT + 1];	/* ARG FILE: reads FILE */
+	const char *writeopt[TOOL_MAX_OPT + 1]; /* ARG FILE: writes FILE */
 };
 
 struct step {
@@ -119,13 +120,15 @@ static const struct tool genksyms = {
 	.name = "genksyms",
 	.var = "$GENKSYMS",
 	.args = "$GENKSYMS_ARGS",
-	.fileopt = { "-r" }, /* the .symref file (KBUILD_PRESERVE) */
+	.readopt = { "-r" },  /* the .symref file (KBUILD_PRESERVE) */
+	.writeopt = { "-T" }, /* the .symtypes file (KBUILD_SYMTYPES) */
 };
 
 static const struct tool gendwarfksyms = {
 	.name = "gendwarfksyms",
 	.var = "$GENDWARFKSYMS",
 	.args = "$GENDWARFKSYMS_ARGS",
+	.writeopt = { "--symtypes" },
 };
 
 /* Every tool, for the command line. */

@@ -38,8 +38,9 @@ setup() {
 	CCW=gcc
 	FLAGS=(-O2 -fno-asynchronous-unwind-tables -Wp,-MMD,.answer.o.d)
 	OBJTOOL=$TOOLS/objtool
-	OBJTOOL_ARGS=(--orc)
+	OT_ARGS=(--orc)
 	GENKSYMS=$TOOLS/genksyms
+	GK_ARGS=(-r /dev/null)
 
 	# answer.c with a header of its own. Only the symbol-version pass
 	# (-D__GENKSYMS__) includes gk.h and sees struct knob's layout: the
@@ -95,11 +96,14 @@ kobjc_args() {
 	local a
 	ARGS=(${RECIPE:+"--recipe=$RECIPE"})
 	[ -z "$OBJTOOL" ] || ARGS+=(--objtool="$OBJTOOL")
-	for a in "${OBJTOOL_ARGS[@]}"; do
+	for a in "${OT_ARGS[@]}"; do
 		ARGS+=(--objtool-arg="$a")
 	done
-	ARGS+=(--genksyms="$GENKSYMS" --genksyms-arg=-r --genksyms-arg=/dev/null
-		--symvers=answer.sv answer.o answer.c $CCW "${FLAGS[@]}")
+	ARGS+=(--genksyms="$GENKSYMS")
+	for a in "${GK_ARGS[@]}"; do
+		ARGS+=(--genksyms-arg="$a")
+	done
+	ARGS+=(--symvers=answer.sv answer.o answer.c $CCW "${FLAGS[@]}")
 }
 
 # run_kobjc cached|uncached [VAR=VALUE...]: build answer.o, .answer.o.d
@@ -210,12 +214,12 @@ prime() {
 }
 
 add_flags() { FLAGS+=("$@"); }
-set_objtool_args() { OBJTOOL_ARGS=("$@"); }
+set_objtool_args() { OT_ARGS=("$@"); }
 use_kobjc() { K=$1; }
 # kbuild's part-of-module: -DMODULE in c_flags, --module for objtool
 as_module() {
 	FLAGS+=(-DMODULE)
-	OBJTOOL_ARGS+=(--module)
+	OT_ARGS+=(--module)
 }
 # $BATS_TEST_TMPDIR/cc/mygcc: gcc with the extra flags $1
 write_mygcc() {
@@ -253,21 +257,27 @@ write_mygcc() {
 	assert_no_temps
 }
 
-@test "ccache: CC='ccache gcc' gives ccache the whole recipe, the same entry as KOBJC_CACHE=ccache" {
-	uncached
-	save want
-	# what a kernel developer used to ccache already writes: make CC="ccache gcc"
-	CCW="ccache gcc"
+# Without KOBJC_CACHE, the compiler being ccache in some form: ccache gets
+# the whole recipe as one entry, one miss and no uncacheable call (the
+# -D__GENKSYMS__ pass is not a "called for preprocessing" of its own, as
+# with a plain ccache gcc), then one hit; both give the want build.
+ccache_cc_miss_then_hit() {
 	run_kobjc uncached
 	quiet
 	assert_same_as want
-	# one miss, and no uncacheable call: the -D__GENKSYMS__ pass is not
-	# a "called for preprocessing" of its own, as with a plain ccache gcc
 	assert_equal "$(stat_of cache_miss)" 1
 	assert_only_hits_and_misses
 	run_kobjc uncached
 	assert_equal "$(hits)" 1
 	assert_same_as want
+}
+
+@test "ccache: CC='ccache gcc' gives ccache the whole recipe, the same entry as KOBJC_CACHE=ccache" {
+	uncached
+	save want
+	# what a kernel developer used to ccache already writes: make CC="ccache gcc"
+	CCW="ccache gcc"
+	ccache_cc_miss_then_hit
 	CCW=gcc
 	cached hit
 	assert_same_as want
@@ -331,42 +341,74 @@ write_mygcc() {
 	assert_outputs differ base want answer.o
 }
 
-@test "ccache: a changed objtool binary misses (touched, then replaced)" {
-	mkdir "$BATS_TEST_TMPDIR/tools"
-	OBJTOOL=$BATS_TEST_TMPDIR/tools/objtool
-	cp "$TOOLS/objtool" "$OBJTOOL"
+# change_hits CHANGE...: with the current build cached, the change (a
+# command) must still hit, and give the base build's outputs.
+change_hits() {
+	"$@"
+	cached hit
+	assert_same_as base
+}
+
+# tools/objtool and scripts/genksyms in DIR (default .), copies of the
+# real ones, called by relative paths as kbuild calls its own
+tree_tools() {
+	local dir=${1:-.}
+	mkdir -p "$dir/tools" "$dir/scripts"
+	cp "$TOOLS/objtool" "$dir/tools/objtool"
+	cp "$TOOLS/genksyms" "$dir/scripts/genksyms"
+	OBJTOOL=tools/objtool GENKSYMS=scripts/genksyms
+}
+
+@test "ccache: objtool touched or built again the same hits; another objtool misses" {
+	tree_tools
 	prime
-	change_misses touched touch -d '2001-02-03 04:05:06' "$OBJTOOL"
-	assert_outputs equal base touched answer.o
+	# make clean and a rebuilt objtool: another inode and mtime, the same
+	# program: the cache is keyed by content, not by the disk
+	change_hits touch -d '2001-02-03 04:05:06' tools/objtool
+	change_hits cp --remove-destination "$TOOLS/objtool" tools/objtool
 	# another objtool: it only validates, writes no ORC
-	rm "$OBJTOOL"
-	cat >"$OBJTOOL" <<-EOF
+	rm tools/objtool
+	cat >tools/objtool <<-EOF
 		#!/bin/sh
 		for obj; do :; done
 		exec "$TOOLS/objtool" --stackval "\$obj"
 	EOF
-	chmod 755 "$OBJTOOL"
+	chmod 755 tools/objtool
 	change_misses replaced true
-	assert_outputs differ touched replaced answer.o
+	assert_outputs differ base replaced answer.o
 }
 
-@test "ccache: a changed genksyms binary misses (touched, then replaced)" {
-	mkdir "$BATS_TEST_TMPDIR/tools"
-	GENKSYMS=$BATS_TEST_TMPDIR/tools/genksyms
-	cp "$TOOLS/genksyms" "$GENKSYMS"
+@test "ccache: genksyms touched or built again the same hits; another genksyms misses" {
+	tree_tools
 	prime
-	change_misses touched touch -d '2001-02-03 04:05:06' "$GENKSYMS"
-	assert_outputs equal base touched answer.sv
+	change_hits touch -d '2001-02-03 04:05:06' scripts/genksyms
+	change_hits cp --remove-destination "$TOOLS/genksyms" scripts/genksyms
 	# another genksyms: another CRC for mine_value
-	rm "$GENKSYMS"
-	cat >"$GENKSYMS" <<-EOF
+	rm scripts/genksyms
+	cat >scripts/genksyms <<-EOF
 		#!/bin/sh
 		"$TOOLS/genksyms" "\$@" | sed 's/^#SYMVER mine_value 0x.*/#SYMVER mine_value 0x00c0ffee/'
 	EOF
-	chmod 755 "$GENKSYMS"
+	chmod 755 scripts/genksyms
 	change_misses replaced true
-	assert_outputs differ touched replaced answer.sv
+	assert_outputs differ base replaced answer.sv
 	grep -qx '#SYMVER mine_value 0x00c0ffee' "$R/replaced/answer.sv"
+}
+
+@test "ccache: a second tree at another path, with its own tools, hits every time" {
+	local t
+	for t in one two-at-another-path; do
+		mkdir "$t"
+		cp answer.c mine.h gk.h export.h "$t/"
+		touch -d '1 hour ago' "$t"/*
+		tree_tools "$t"
+	done
+	cd one
+	prime
+	cd ../two-at-another-path
+	cached hit
+	assert_same_as base
+	assert_only_hits_and_misses
 }
 
 @test "ccache: a changed compiler (a wrapper on PATH) misses" {
@@ -392,21 +434,164 @@ write_mygcc() {
 	assert_same_as base
 }
 
-@test "ccache: a rebuilt kobjc with the same recipe misses, as a new gcc would" {
-	mkdir "$BATS_TEST_TMPDIR/rebuilt"
-	cp "$KOBJC" "$BATS_TEST_TMPDIR/rebuilt/kobjc"
-	use_kobjc "$BATS_TEST_TMPDIR/rebuilt/kobjc"
+@test "ccache: kobjc copied elsewhere hits; a kobjc with other code, the same recipe, misses" {
+	mkdir -p "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b" src
+	cp "$KOBJC" "$BATS_TEST_TMPDIR/a/kobjc"
+	use_kobjc "$BATS_TEST_TMPDIR/a/kobjc"
 	prime
-	# same recipe, another binary: a fix in kobjc's own code (the ELF
-	# checks, say) must not be hidden by an entry the old one made
-	change_misses touched touch -d '2001-02-03 04:05:06' "$K"
-	assert_outputs equal base touched answer.o
+	cp "$KOBJC" "$BATS_TEST_TMPDIR/b/kobjc"
+	touch -d '2001-02-03 04:05:06' "$BATS_TEST_TMPDIR/b/kobjc"
+	change_hits use_kobjc "$BATS_TEST_TMPDIR/b/kobjc"
+	# same recipe, other code: a fix in kobjc's own code (the ELF checks,
+	# say) must not be hidden by an entry the old one made
+	cp "$TOP/kobjc.c" "$TOP/kobjc.h" src/
+	sed -i 's/"out of memory"/"out of memory!"/' src/kobjc.c
+	cc -std=c11 -O2 -static -o "$BATS_TEST_TMPDIR/b/kobjc" src/kobjc.c
+	assert_equal "$("$BATS_TEST_TMPDIR/b/kobjc" --recipe-hash)" "$("$KOBJC" --recipe-hash)"
+	change_misses other true
+	assert_outputs equal base other answer.o
+}
+
+# ------------------------------------------- inputs ccache does not hash
+
+@test "ccache: OBJTOOL_ARGS, which objtool reads, misses when it changes" {
+	set_objtool_args --stackval
+	prime
+	# objtool reads the variable itself: the arguments stay --stackval
+	change_misses orc export OBJTOOL_ARGS=--orc
+	assert_outputs differ base orc answer.o
+	unset OBJTOOL_ARGS
+	cached hit
+	assert_same_as base
+}
+
+@test "ccache: the content of genksyms' -r symref file (KBUILD_PRESERVE) misses when it changes" {
+	printf 's#question struct question { UNKNOWN } \n' >answer.symref
+	GK_ARGS=(-p -r answer.symref)
+	prime
+	# an override line: other CRCs for answer and ask_twice, and a note
+	printf 'override s#question struct question { int q ; } \n' >answer.symref
+	run_kobjc uncached
+	[[ $stderr == *"ignoring struct question modversion change"* ]]
+	save override
+	cached miss KBUILD_PRESERVE=1
+	assert_same_as override
+	assert_outputs differ base override answer.sv
+	cached hit KBUILD_PRESERVE=1
+	assert_same_as override
+}
+
+@test "ccache: a GCC plugin (-fplugin=FILE.so) rebuilt to do otherwise misses" {
+	command -v g++ >/dev/null || skip "no g++ to build a GCC plugin"
+	[ -d "$(gcc -print-file-name=plugin)/include" ] || skip "no gcc-12-plugin-dev"
+	cat >plugin.c <<-'EOF'
+		#include "gcc-plugin.h"
+		#include "options.h"
+		int plugin_is_GPL_compatible;
+		int plugin_init(struct plugin_name_args *i, struct plugin_gcc_version *v)
+		{
+			(void)i, (void)v;
+		#ifdef V2
+			flag_no_ident = 1; /* no .comment: another object */
+		#endif
+			return 0;
+		}
+	EOF
+	build_plugin() {
+		g++ -shared -fPIC -fno-rtti -O2 "$@" \
+			-I"$(gcc -print-file-name=plugin)/include" -o plugin.so plugin.c
+	}
+	build_plugin
+	add_flags -fplugin=./plugin.so
+	prime
+	# the same -E output, the same arguments: only the plugin differs
+	change_misses v2 build_plugin -DV2
+	assert_outputs differ base v2 answer.o
+}
+
+@test "ccache: a compiler behind a ccache masquerade directory is ccache for the whole recipe, and a change behind it misses" {
+	local real_gcc
+	real_gcc=$(command -v gcc)
+	mkdir "$BATS_TEST_TMPDIR/mask" "$BATS_TEST_TMPDIR/cc"
+	ln -s "$(command -v ccache)" "$BATS_TEST_TMPDIR/mask/gcc"
+	printf '#!/bin/sh\nexec %s "$@"\n' "$real_gcc" >"$BATS_TEST_TMPDIR/cc/gcc"
+	chmod 755 "$BATS_TEST_TMPDIR/cc/gcc"
+	uncached
+	save want
+	export PATH="$BATS_TEST_TMPDIR/mask:$BATS_TEST_TMPDIR/cc:$PATH"
+	# no KOBJC_CACHE: gcc on PATH is ccache
+	ccache_cc_miss_then_hit
+	# the compiler behind the mask changes: a miss, as a changed gcc
+	printf '#!/bin/sh\nexec %s -fno-ident "$@"\n' "$real_gcc" >"$BATS_TEST_TMPDIR/cc/gcc"
+	run_kobjc uncached
+	assert_equal "$(stat_of cache_miss)" 2
+	assert_equal "$(hits)" 1
+	save noident
+	assert_outputs differ want noident answer.o
+	assert_only_hits_and_misses
+}
+
+# ------------------------------------------------------- ccache settings
+
+@test "ccache: CCACHE_DEPEND=1 builds, and a header only the __GENKSYMS__ pass reads still misses" {
+	export CCACHE_DEPEND=1
+	uncached
+	save want
+	cached miss
+	assert_same_as want
+	cached hit
+	save base
+	change_misses gk sed -i 's/int a;/int a; long b;/' gk.h
+	assert_outputs differ base gk answer.sv
+}
+
+@test "ccache: CCACHE_NOCPP2=1 builds the source, not kobjc's -E answer" {
+	export CCACHE_NOCPP2=1
+	uncached
+	save want
+	cached miss
+	assert_same_as want
+	cached hit
+	assert_same_as want
+}
+
+@test "ccache: KBUILD_SYMTYPES (genksyms -T FILE) is not cached: the .symtypes file is always written" {
+	GK_ARGS+=(-T answer.symtypes)
+	uncached
+	save want
+	cp answer.symtypes "$R/want/"
+	local n
+	for n in 1 2; do
+		rm -f answer.symtypes
+		run_kobjc cached
+		assert_same_as want
+		cmp answer.symtypes "$R/want/answer.symtypes"
+	done
+	assert_equal "$(hits)" 0
+	assert_equal "$(stat_of cache_miss)" 0
+	# --explain says why
+	kobjc_args
+	run --separate-stderr env KOBJC_CACHE=ccache "$K" --explain "${ARGS[@]}"
+	assert_line "cache    ccache not used: genksyms -T writes a file ccache would not restore"
+}
+
+@test "ccache: the compiler type is the compiler's: clang for CC=clang" {
+	command -v clang >/dev/null || skip "no clang"
+	CCW=clang
+	uncached
+	save want
+	run --separate-stderr env KOBJC_CACHE=ccache KBUILD_VERBOSE=1 "$K" "${ARGS[@]}"
+	assert_success
+	[[ $stderr == *"CCACHE_COMPILERTYPE=clang "* ]] || fail "$stderr"
+	assert_same_as want
+	cached hit
+	assert_same_as want
 }
 
 # ---------------------------------------------------------------- 2009
 
 @test "ccache: the 2009 two-step recipe is cached whole: no 'called for link', hits, same result" {
-	RECIPE=2009-two-step OBJTOOL= OBJTOOL_ARGS=()
+	RECIPE=2009-two-step OBJTOOL= OT_ARGS=()
 	uncached
 	save want
 	cached miss
