@@ -75,10 +75,10 @@ bench: kobjc
 	tests/kbuild/bench.sh
 
 # Static checks, in CI after make check: formatting (check only), cppcheck,
-# clang-tidy (.clang-tidy), the shell scripts, and duplicates, a report that
-# never fails, skipped when it is not installed. cppcheck's variableScope is
-# off: kobjc declares at the top of a block, kernel style. shellcheck at
-# severity warning: its info and style notes (unquoted words split on
+# clang-tidy (.clang-tidy), the man page, the shell scripts, and duplicates,
+# a report that never fails, skipped when it is not installed. cppcheck's
+# variableScope is off: kobjc declares at the top of a block, kernel style.
+# shellcheck at severity warning: its info and style notes (words split on
 # purpose, functions called by name) are not errors. tests/helper.bash is
 # left out for now (SC2164 on its cd).
 SHELL_SCRIPTS = .ci/run tests/demo/run tests/fakes/tool tests/fuzz/fuzz \
@@ -88,12 +88,13 @@ SHELL_SCRIPTS = .ci/run tests/demo/run tests/fakes/tool tests/fuzz/fuzz \
 SHELL_LIBS = tests/distcc-helper.bash tests/distccd.bash
 
 lint:
-	tests/need-packages clang-format cppcheck clang-tidy shellcheck
+	tests/need-packages clang-format cppcheck clang-tidy mandoc shellcheck
 	clang-format --dry-run -Werror kobjc.c kobjc.h
 	cppcheck --error-exitcode=1 --quiet \
 		--enable=warning,style,performance,portability --std=c11 \
 		--suppress=variableScope kobjc.c
 	clang-tidy --quiet --warnings-as-errors='*' kobjc.c -- -std=c11
+	mandoc -Tlint -W warning kobjc.1
 	shellcheck -S warning $(SHELL_SCRIPTS)
 	shellcheck -S warning -s bash $(SHELL_LIBS)
 	@if command -v duplicates >/dev/null; then duplicates; \
