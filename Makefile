@@ -1,6 +1,11 @@
 # kobjc: see README.md. `make` builds ./kobjc, `make check` runs the tests.
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+# The kbuild integration: kbuild/linux-*.patch.
+PATCHDIR ?= $(PREFIX)/share/kobjc
+# make install strips the installed kobjc with this; STRIP= keeps symbols.
+STRIP ?= strip
 CFLAGS ?= -O2 -g
 # Always on, whatever CFLAGS the user gives.
 KOBJC_CFLAGS = -std=c11 -Wall -Wextra -Werror
@@ -100,14 +105,34 @@ lint:
 	@if command -v duplicates >/dev/null; then duplicates; \
 	else echo "lint: duplicates is not installed: skipped"; fi
 
+# install and uninstall name the same files: the binary, the man page and
+# each kbuild/*.patch; uninstall also removes PATCHDIR once it is empty.
+PATCHES = $(notdir $(wildcard kbuild/*.patch))
+
 install: kobjc
-	mkdir -p $(DESTDIR)$(BINDIR)
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(PATCHDIR)
 	cp kobjc $(DESTDIR)$(BINDIR)/kobjc
+	$(if $(STRIP),$(STRIP) $(DESTDIR)$(BINDIR)/kobjc)
 	chmod 755 $(DESTDIR)$(BINDIR)/kobjc
+	cp kobjc.1 $(DESTDIR)$(MANDIR)/man1/kobjc.1
+	chmod 644 $(DESTDIR)$(MANDIR)/man1/kobjc.1
+	for p in $(PATCHES); do \
+		cp kbuild/$$p $(DESTDIR)$(PATCHDIR)/$$p && \
+		chmod 644 $(DESTDIR)$(PATCHDIR)/$$p || exit; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/kobjc $(DESTDIR)$(MANDIR)/man1/kobjc.1 \
+		$(addprefix $(DESTDIR)$(PATCHDIR)/,$(PATCHES))
+	if [ -d $(DESTDIR)$(PATCHDIR) ]; then \
+		rmdir $(DESTDIR)$(PATCHDIR) 2>/dev/null || \
+		echo "uninstall: $(DESTDIR)$(PATCHDIR) is not empty: kept"; \
+	fi
 
 clean:
 	rm -rf kobjc-san
 	rm -f kobjc tests/demo/*.o tests/demo/.*.d
 
 .PHONY: all demo check fuzz check-sanitize kernel-check kernel-check-ccache \
-	kernel-check-distcc bench lint install clean
+	kernel-check-distcc bench lint install uninstall clean
