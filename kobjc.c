@@ -39,6 +39,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -80,6 +81,7 @@ struct job {
 	const char *phase;     /* --phase=compile: only the compile phase */
 	const char *ccache;    /* CC="ccache gcc": ccache, for the recipe */
 	int clang;	       /* the compiler is clang (its options, its .d) */
+	int side_files;	       /* gcc names files after -o: .dwo, .su... */
 	char action;	       /* compiler mode (--cc=): 'c' or 'E' */
 };
 
@@ -96,10 +98,17 @@ static struct {
  * distcc falls back to a local build. */
 #define EXIT_OTHER_RECIPE 200
 
+/* On an object restored from a ccache hit: "ccache" (--explain reads it) */
+#define RESTORED_XATTR "user.kobjc"
+
 static const char *argv0 = "kobjc", *argv0_full = "kobjc";
+static const char *object_name = "?"; /* OUT, as messages name it */
+static int quiet_compile_phase;	      /* --phase=compile: the caller tells */
+static int stdout_closed;	      /* kobjc started with fd 1 closed */
 
 static void recipe_hash(const struct recipe *rc, char hex[65]);
 static int recipe_check_one(const struct recipe *rc);
+static const char *recipe_prints(const struct recipe *rc);
 
 /* What must go if kobjc fails: temporaries always, outputs once started. */
 static struct {
@@ -1090,6 +1099,43 @@ fix_dep_flags(struct job *j, int compiler_mode)
 }
 
 /*
+ * Flags with which gcc writes files named after -o: split DWARF (.dwo,
+ * also named in the object), -fstack-usage (.su), gcov (.gcno, and the
+ * .gcda path in the object), -save-temps, dumps. kobjc's -o is a
+ * temporary; -dumpbase STEM names them as a direct compile to OUT would
+ * (gcc takes their directory from -o, which is OUT's). clang has no
+ * -dumpbase: its side files keep the temporary's name.
+ */
+static void
+name_side_files(struct job *j)
+{
+	static const char *const flags[] = {
+		"-gsplit-dwarf",    "-fstack-usage",
+		"-ftest-coverage",  "--coverage",
+		"-fprofile-arcs",   "-fprofile-generate",
+		"-save-temps",	    "-fdump-",
+		"-fcallgraph-info", NULL,
+	};
+	const char *base = base_of(j->out), *dot = strrchr(base, '.');
+	size_t i, k;
+
+	for (i = 0; i < j->flags.n; i++) {
+		const char *f = j->flags.v[i];
+
+		if (!strcmp(f, "-dumpbase") || !strcmp(f, "-dumpdir"))
+			return; /* the user's names */
+		for (k = 0; flags[k]; k++)
+			j->side_files |=
+				!strncmp(f, flags[k], strlen(flags[k]));
+	}
+	if (!j->side_files || j->clang)
+		return;
+	strv_push(&j->flags, "-dumpbase");
+	strv_push(&j->flags,
+		  dot ? xasprintf("%.*s", (int)(dot - base), base) : base);
+}
+
+/*
  * CC=/usr/lib/ccache/gcc, or gcc found in a ccache masquerade directory
  * on PATH: that is ccache too, for the whole recipe, and the compiler is
  * the one behind it, found as ccache finds it. A distcc masquerade link
@@ -1158,6 +1204,7 @@ parse_job(struct job *j, int argc, char **argv, int i)
 		strv_push(&j->flags, argv[i]);
 	check_options(j);
 	fix_dep_flags(j, 0);
+	name_side_files(j);
 }
 
 /*
@@ -1174,7 +1221,10 @@ parse_compiler_mode(struct job *j, int argc, char **argv)
 
 	for (i = 1; i < argc; i++) {
 		a = argv[i];
-		if (parse_option(j, a))
+		/* only kobjc's --name=value options: -v and the rest are the
+		 * compiler's (ccache and distcc pass a user's flags on) */
+		if (!strncmp(a, "--", 2) && strchr(a, '=') &&
+		    parse_option(j, a))
 			continue;
 		if (!strcmp(a, "-c") || !strcmp(a, "-E"))
 			j->action = a[1];
@@ -1193,6 +1243,50 @@ parse_compiler_mode(struct job *j, int argc, char **argv)
 	if (j->action == 'c' && !j->out)
 		usage_error("compiler mode: -c without -o OUT");
 	check_options(j);
+}
+
+/* Does the file start with magic (an object: ELF)? Then kobjc could have
+ * made it, and may replace it. */
+static int
+looks_made(const char *path, const char *magic)
+{
+	char head[16] = { 0 };
+	size_t n = magic ? strlen(magic) : 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ok;
+
+	if (fd < 0)
+		return 1; /* unreadable: the rename decides */
+	ok = read(fd, head, sizeof(head)) >= (ssize_t)n && n &&
+	     !memcmp(head, magic, n);
+	close(fd);
+	return ok;
+}
+
+/* An existing output file (what) must be one kobjc could have made: a
+ * regular file, empty or starting with magic. */
+static void
+check_replaceable(const char *what, const char *path, const char *magic)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0 || S_ISDIR(st.st_mode))
+		return;
+	if (!S_ISREG(st.st_mode))
+		usage_error(
+			"%s '%s' is not a regular file (%s); kobjc replaces "
+			"only files it makes",
+			what, path,
+			S_ISLNK(st.st_mode)    ? "a symbolic link"
+			: S_ISFIFO(st.st_mode) ? "a FIFO"
+			: S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)
+				? "a device"
+				: "a socket");
+	if (st.st_size > 0 && !looks_made(path, magic))
+		usage_error("%s '%s' exists and is not %s; not replacing it "
+			    "(operands: OUT.o IN.c CC [CFLAGS...])",
+			    what, path,
+			    strcmp(magic, ELFMAG) ? "a file of #SYMVER lines"
+						  : "an object file");
 }
 
 /* An output file (what) must be a file in an existing directory, and not
@@ -1226,7 +1320,13 @@ static void
 check_job(const struct job *j)
 {
 	struct stat in;
+	const char *prints = recipe_prints(j->recipe);
 
+	/* first: an OUT that is a source says the operands are swapped */
+	check_replaceable("output", j->out, ELFMAG);
+	if (j->symvers)
+		check_replaceable("--symvers file", j->symvers,
+				  prints ? prints : "#");
 	if (stat(j->in, &in) < 0)
 		usage_error("source '%s':", j->in);
 	if (!S_ISREG(in.st_mode))
@@ -1247,9 +1347,11 @@ struct run {
 	int preprocess;	   /* answering -E: object conditions are unknown */
 	char *tmpout;	   /* $OUT while running */
 	char *tmps;	   /* $S, made on first use */
+	int direct;	   /* ccache wrote OUT itself, not tmpout */
 	const char *prog;  /* the last process run: who printed */
 	int nstep;	   /* --explain: steps told so far */
 	int built;	   /* --explain: the object exists */
+	int restored;	   /* OUT came from a ccache hit: no step ran */
 	struct object obj; /* $OUT as last loaded */
 	int obj_loaded;
 	struct buf symvers;
@@ -1261,11 +1363,15 @@ make_temp(const char *final, const char *suffix)
 {
 	struct buf b = { 0 };
 	mode_t mask;
-	char *d = dir_of(final);
 	int fd;
 
-	buf_printf(&b, "%s/.tmp_%s.XXXXXX%s", d, base_of(final), suffix);
-	free(d);
+	/* final's directory as final spells it (gcc names side files after
+	 * -o's directory: "foo.dwo", not "./foo.dwo") */
+	/* and short enough for any name OUT can have: ".tmp_" and
+	 * ".XXXXXX" cut into the base, not past NAME_MAX */
+	buf_printf(&b, "%.*s.tmp_%.*s.XXXXXX%s", (int)(base_of(final) - final),
+		   final, (int)(NAME_MAX - 12 - strlen(suffix)), base_of(final),
+		   suffix);
 	fd = mkostemps(b.s, strlen(suffix), O_CLOEXEC);
 	if (fd < 0)
 		fatal(1, "cannot create a temporary file for '%s':", final);
@@ -1313,7 +1419,7 @@ file_var(struct run *r, const char *var)
 	if (!strcmp(var, "$IN"))
 		return r->job->in;
 	if (!strcmp(var, "$OUT"))
-		return r->explain ? r->job->out : r->tmpout;
+		return r->explain || r->direct ? r->job->out : r->tmpout;
 	if (!strcmp(var, "$S")) {
 		if (r->explain)
 			return "<scratch .s>";
@@ -1552,7 +1658,8 @@ block_signals(int block)
 
 /* Start argv with stdin from in_fd and stdout to out_fd (-1: inherit). */
 static pid_t
-spawn(const struct step *s, char *const *argv, int in_fd, int out_fd, int slot)
+spawn(const struct step *s, char *const *argv, int in_fd, int out_fd,
+      int err_fd, int slot)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -1565,6 +1672,8 @@ spawn(const struct step *s, char *const *argv, int in_fd, int out_fd, int slot)
 		posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
 	if (out_fd >= 0)
 		posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+	if (err_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
 	posix_spawnattr_init(&attr);
 	sigemptyset(&dfl);
 	for (size_t i = 0; i < sizeof(handled) / sizeof(handled[0]); i++)
@@ -1601,27 +1710,45 @@ reap(int slot)
 	return status;
 }
 
+/*
+ * Whether a step's failure is told by someone else: ccache's is the kobjc
+ * it called; distcc's compile-only kobjc names a temporary, so the kobjc
+ * that called distcc tells it.
+ */
+static int
+quiet_failure(const struct step *s)
+{
+	return (!strcmp(s->tag, "WRAP") && s->phase != PHASE_COMPILE) ||
+	       quiet_compile_phase;
+}
+
 /* Report a child's failure; returns kobjc's exit status for it, or 0. */
 static int
 check_status(const struct step *s, char *const *argv, int status)
 {
-	struct buf cmd = { 0 };
+	const char *prog;
 	int code = 0;
 
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (caught)
 		die_of_signal(caught);
-	shell_join(&cmd, argv);
+	/* one short line naming the object, as make's; the command is in
+	 * V=1 and --explain. A wrapper's failure was the kobjc it called. */
+	prog = base_of(argv[0]);
+	if (!strcmp(s->name, prog) || !s->run[1][0])
+		prog = NULL;
 	if (WIFEXITED(status)) {
 		code = WEXITSTATUS(status);
-		warn("%s failed with status %d: %s", s->name, code, cmd.s);
+		if (!quiet_failure(s))
+			warn("%s: %s%s%s failed (exit %d)", object_name,
+			     s->name, prog ? ": " : "", prog ? prog : "", code);
 	} else {
 		code = 128 + WTERMSIG(status);
-		warn("%s terminated due to signal %d (%s): %s", s->name,
-		     WTERMSIG(status), strsignal(WTERMSIG(status)), cmd.s);
+		warn("%s: %s%s%s killed by signal %d (%s)", object_name,
+		     s->name, prog ? ": " : "", prog ? prog : "",
+		     WTERMSIG(status), strsignal(WTERMSIG(status)));
 	}
-	free(cmd.s);
 	return code;
 }
 
@@ -1771,6 +1898,40 @@ print_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc)
 }
 
 /*
+ * What a step printed (fd, a file), to stderr with kobjc's temporaries
+ * named as the object: objtool and the like name the file they were given,
+ * and build-log scanners, as ccache's replay, key on the object's name.
+ */
+static void
+pass_stderr(struct run *r, int fd)
+{
+	const char *tmp[] = { r->tmpout, r->tmps };
+	struct buf b = { 0 }, o = { 0 };
+	size_t i, k, len, start;
+
+	if (lseek(fd, 0, SEEK_SET) < 0 || read_fd(fd, &b) < 0 || !b.n) {
+		free(b.s);
+		return;
+	}
+	for (i = start = 0; i < b.n; i++)
+		for (k = 0; k < 2; k++) {
+			len = tmp[k] ? strlen(tmp[k]) : 0;
+			if (len && len <= b.n - i &&
+			    !memcmp(b.s + i, tmp[k], len)) {
+				buf_add(&o, b.s + start, i - start);
+				buf_puts(&o, r->job->out);
+				i += len - 1;
+				start = i + 1;
+				break;
+			}
+		}
+	buf_add(&o, b.s + start, b.n - start);
+	write_all(STDERR_FILENO, o.s, o.n);
+	free(o.s);
+	free(b.s);
+}
+
+/*
  * Run av[0] | av[1] | ... as step s, the first reading in_fd (-1: kobjc's
  * stdin); the last one's stdout goes to r->symvers when s prints #SYMVER
  * lines and out_fd is -1, else to out_fd or stderr. Returns 0 or an exit
@@ -1784,10 +1945,13 @@ run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
 	int in = in_fd, p[2], out[2] = { -1, -1 }, st[STEP_MAX_PROCS];
 	int capture = s->prints && out_fd < 0, code = 0, i;
 
+	FILE *errf = r->tmpout ? tmpfile() : NULL;
+	int err_fd = errf ? fileno(errf) : -1;
+
 	if (nproc < 1 || !av[nproc - 1].v)
 		fatal(1, "%s: an empty pipeline", s->name);
 	if (out_fd < 0)
-		out_fd = STDERR_FILENO;
+		out_fd = errf ? err_fd : STDERR_FILENO;
 	if (capture && pipe2(out, O_CLOEXEC) < 0)
 		fatal(1, "pipe:");
 	for (i = 0; i < nproc; i++) {
@@ -1797,7 +1961,7 @@ run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
 		      i < nproc - 1 ? p[1]
 		      : capture	    ? out[1]
 				    : out_fd,
-		      i);
+		      err_fd, i);
 		if (in >= 0)
 			close(in);
 		in = -1;
@@ -1815,6 +1979,10 @@ run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
 	r->prog = av[nproc - 1].v[0];
 	for (i = nproc - 1; i >= 0; i--)
 		st[i] = reap(i);
+	if (errf) {
+		pass_stderr(r, err_fd);
+		fclose(errf);
+	}
 	for (i = nproc - 1; i >= 0 && !code; i--)
 		code = check_status(s, av[i].v, st[i]);
 	return code;
@@ -1906,6 +2074,11 @@ deliver_symvers(struct run *r)
 	int fd;
 
 	if (!file) {
+		if (stdout_closed && r->symvers.n)
+			fatal(1,
+			      "%s: stdout is closed: its %s lines would be "
+			      "lost (use --symvers=FILE)",
+			      r->job->out, recipe_prints(r->job->recipe));
 		if (write_all(STDOUT_FILENO, r->symvers.s, r->symvers.n) < 0) {
 			if (errno == EPIPE)
 				die_of_signal(SIGPIPE);
@@ -1998,8 +2171,10 @@ explain_step(struct run *r, const struct step *s, enum verdict v,
 	printf("   status %s\n",
 	       v == UNKNOWN ? "depends on the object, not built yet"
 	       : v == NO    ? "skipped"
-	       : r->built   ? "ran"
-			    : "runs");
+	       : r->restored
+		       ? "restored from ccache (ran when its entry was made)"
+	       : r->built ? "ran"
+			  : "runs");
 	if (s->native) {
 		printf("   run    (in kobjc) %s: %s (EXPORTS is %s)\n",
 		       natives[s->native].name, natives[s->native].about,
@@ -2255,7 +2430,7 @@ compiler_proper(const char *driver)
 	if (!(v = digest_lookup(key.s))) {
 		if (pipe2(p, O_CLOEXEC) < 0)
 			fatal(1, "pipe:");
-		spawn(&s, argv, -1, p[1], 0);
+		spawn(&s, argv, -1, p[1], -1, 0);
 		close(p[1]);
 		read_fd(p[0], &out);
 		close(p[0]);
@@ -2348,6 +2523,8 @@ launcher_name(void)
 	    a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
 		char *dir = dir_of(self);
 
+		/* the kobjc it starts puts PATH back for its own steps */
+		setenv("KOBJC_PATH", getenv("PATH") ?: "", 1);
 		setenv("PATH", xasprintf("%s:%s", dir, getenv("PATH") ?: ""),
 		       1);
 		free(dir);
@@ -2398,8 +2575,10 @@ run_wrapped(struct run *r, const char *wrapper, int compile_only)
 		.prints = compile_only ? NULL : recipe_prints(j->recipe),
 	};
 	char *words = xstrdup(wrapper), *w, *save = NULL, *tag = NULL, hex[65];
+	const char *user_path = getenv("PATH");
+	char *path = user_path ? xstrdup(user_path) : NULL;
 	double t0 = now();
-	int logfd = -1;
+	int logfd = -1, code, ran[2] = { -1, -1 };
 	size_t i, k;
 
 	for (w = strtok_r(words, " \t", &save); w;
@@ -2444,7 +2623,14 @@ run_wrapped(struct run *r, const char *wrapper, int compile_only)
 		strv_push(&av, j->flags.v[i]);
 	strv_push(&av, "-c");
 	strv_push(&av, "-o");
-	strv_push(&av, r->tmpout);
+	/* ccache gets OUT: it hashes -o's name when gcc writes it into the
+	 * object (split DWARF, gcov), keeps side files named after it, and
+	 * replays messages naming it. The kobjc it calls on a miss writes
+	 * OUT as a temporary and renames it; on a failure this kobjc removes
+	 * OUT, as on its own failures. distcc gets the temporary: the local
+	 * steps still follow. */
+	r->direct = !compile_only;
+	strv_push(&av, r->direct ? path_arg(j->out) : r->tmpout);
 	strv_push(&av, path_arg(j->in));
 	if (opt.verbose || opt.time) {
 		/* the steps kobjc runs under the wrapper print here, not into
@@ -2455,9 +2641,30 @@ run_wrapped(struct run *r, const char *wrapper, int compile_only)
 				 opt.time ? "t" : ""),
 		       1);
 	}
+	/* the kobjc ccache calls on a miss says so: no word is a hit */
+	if (!compile_only && pipe2(ran, O_CLOEXEC | O_NONBLOCK) == 0) {
+		fcntl(ran[1], F_SETFD, 0);
+		setenv("KOBJC_RAN", xasprintf("%d", ran[1]), 1);
+	}
 	shell_join(&cmd, av.v);
 	verbose("%s", cmd.s);
-	finish_step(r, &s, run_pipeline(r, &s, &av, 1, -1, -1), 0);
+	code = run_pipeline(r, &s, &av, 1, -1, -1);
+	if (ran[0] >= 0) {
+		char c;
+
+		close(ran[1]);
+		unsetenv("KOBJC_RAN");
+		r->restored = !code && read(ran[0], &c, 1) == 0;
+		close(ran[0]);
+	}
+	/* the launcher's PATH (launcher_name) is not the later steps' */
+	if (path)
+		setenv("PATH", path, 1);
+	else
+		unsetenv("PATH");
+	unsetenv("KOBJC_PATH");
+	free(path);
+	finish_step(r, &s, code, 0);
 	if (logfd >= 0)
 		close(logfd);
 	if (opt.time)
@@ -2589,10 +2796,18 @@ install(struct run *r)
 		die_of_signal(caught);
 	deliver_symvers(r);
 	shell_join(&cmd, argv);
-	verbose("%s", cmd.s);
+	if (r->direct)
+		unlink(r->tmpout);
+	else
+		verbose("%s", cmd.s);
 	free(cmd.s);
-	if (rename(r->tmpout, j->out) < 0)
+	if (!r->direct && rename(r->tmpout, j->out) < 0)
 		fatal(1, "renaming %s to %s:", r->tmpout, j->out);
+	/* for --explain; a file system without user xattrs just can't tell */
+	if (r->restored) {
+		setxattr(j->out, RESTORED_XATTR, "ccache", 6, 0);
+		verbose("# ccache: %s restored: none of the steps ran", j->out);
+	}
 	trash.ntmp = 0;
 	if (r->tmps)
 		unlink(r->tmps);
@@ -2636,12 +2851,19 @@ static void
 explain_header(struct run *r, const char *cache, const char *launcher)
 {
 	const struct recipe *rc = r->job->recipe;
-	char hex[65];
+	char hex[65], mark[8];
 	struct stat st;
 
 	r->built = stat(r->job->out, &st) == 0;
+	r->restored = r->built &&
+		      getxattr(r->job->out, RESTORED_XATTR, mark,
+			       sizeof(mark)) == 6 &&
+		      !memcmp(mark, "ccache", 6);
 	recipe_hash(rc, hex);
 	printf("recipe   %s sha256 %s\n", rc->name, hex);
+	if (r->restored)
+		printf("status   restored from ccache: none of the steps "
+		       "ran\n");
 	if (cache)
 		printf("cache    %s, for the whole recipe: one entry%s\n",
 		       cache, r->job->ccache ? " (CC starts with it)" : "");
@@ -2669,6 +2891,10 @@ run_recipe(struct job *j, int explain)
 		end = ncompile;
 	else
 		launcher = getenv_set("KOBJC_CC_LAUNCHER");
+	if ((cache && !cache[strspn(cache, " \t")]) ||
+	    (launcher && !launcher[strspn(launcher, " \t")]))
+		usage_error("%s is blank",
+			    cache ? "KOBJC_CACHE" : "KOBJC_CC_LAUNCHER");
 	if (cache && (why = side_output(j))) {
 		if (explain)
 			printf("cache    %s not used: %s\n", cache, why);
@@ -2955,13 +3181,44 @@ saved_command(const char *line)
 }
 
 /* Find OBJ's saved kbuild command in .OBJ.cmd and parse it as a job. */
+/* Go to the top of the tree whose OUT has the command file cmdfile (in
+ * dir): dir, or one of its parents, as kbuild ran the command there. */
+static void
+chdir_to_top(const char *cmdfile, const char *dir, const char *out)
+{
+	struct buf top = { 0 }, f = { 0 };
+	struct stat want, st;
+	char *od = dir_of(out);
+	int n;
+
+	if (stat(cmdfile, &want) < 0)
+		usage_error("%s:", cmdfile);
+	buf_puts(&top, dir);
+	for (n = 0; n < 64; n++) {
+		f.n = 0;
+		buf_printf(&f, "%s/%s/.%s.cmd", top.s, od, base_of(out));
+		if (stat(f.s, &st) == 0 && st.st_dev == want.st_dev &&
+		    st.st_ino == want.st_ino) {
+			if (chdir(top.s) < 0)
+				usage_error("%s:", top.s);
+			free(top.s);
+			free(f.s);
+			free(od);
+			return;
+		}
+		buf_puts(&top, "/..");
+	}
+	usage_error("%s names %s, which is not that file from any directory "
+		    "above it; run kobjc --explain from the tree's top",
+		    cmdfile, out);
+}
+
 static void
 job_from_cmdfile(struct job *j, const char *obj, struct strv *words)
 {
 	struct buf text = { 0 }, cmd = { 0 };
 	char *d = dir_of(obj), *line, *p;
 	const char *err, *k;
-	size_t i;
 
 	buf_printf(&cmd, "%s/.%s.cmd", d, base_of(obj));
 	if (read_file(cmd.s, &text) < 0)
@@ -2995,16 +3252,9 @@ job_from_cmdfile(struct job *j, const char *obj, struct strv *words)
 			    "KOBJC?)",
 			    obj, cmd.s);
 	parse_job(j, (int)words->n, words->v, 1);
-	/* run from the tree the command was saved in */
-	i = strlen(obj) - strlen(j->out);
-	if (strlen(obj) > strlen(j->out) && !strcmp(obj + i, j->out) &&
-	    obj[i - 1] == '/') {
-		char *top = strndup(obj, i);
-
-		if (chdir(top) < 0)
-			usage_error("%s:", top);
-		free(top);
-	}
+	/* run from the tree the command was saved in: the directory above
+	 * the .cmd file from which the command's OUT names that .cmd file */
+	chdir_to_top(cmd.s, d, j->out);
 	printf("object   %s\ncommand  %s\n", obj, cmd.s);
 	free(d);
 }
@@ -3014,33 +3264,69 @@ job_from_cmdfile(struct job *j, const char *obj, struct strv *words)
 static void
 usage(FILE *f)
 {
+	size_t i;
+
 	fprintf(f,
 		"usage: %s [options] [--] OUT.o IN.c CC [CFLAGS...]\n"
 		"       %s --explain OBJ.o | --explain [options] OUT.o IN.c "
 		"CC...\n"
-		"       %s --recipe-hash | --recipe-dump | --sha256 | --help | "
+		"       %s --recipes | --recipe-dump[=NAME] | "
+		"--recipe-hash[=NAME]\n"
+		"       %s --recipe-check | --sha256 | -h | --help | "
 		"--version\n"
 		"\n"
-		"Builds OUT.o from IN.c with kbuild's whole recipe: compile,\n"
-		"objtool, local-export check, symbol versions.\n"
+		"Builds OUT.o from IN.c with kbuild's whole per-object recipe\n"
+		"(compile, objtool, checks, symbol versions) in one process.\n"
+		"CC is the words after IN.c up to the first '-' word (\"ccache "
+		"gcc\"\n"
+		"caches the whole recipe); the rest are the compiler's flags.\n"
 		"\n"
 		"options:\n"
-		"  --objtool=PATH       run objtool on the object\n"
-		"  --objtool-arg=ARG    one objtool argument (repeat)\n"
-		"  --genksyms=PATH      modversions: genksyms for exporting "
-		"objects\n"
-		"  --genksyms-arg=ARG   one genksyms argument (repeat)\n"
+		"  --recipe=NAME        the kbuild generation (default %s)\n",
+		argv0, argv0, argv0, argv0, recipes[0]->name);
+	for (i = 0; all_tools[i]; i++) {
+		int n = (int)strlen(all_tools[i]->name);
+
+		fprintf(f,
+			"  --%s=PATH%*srun %s (as kbuild would)\n"
+			"  --%s-arg=ARG%*sone %s argument (repeat)\n",
+			all_tools[i]->name, n < 14 ? 14 - n : 1, "",
+			all_tools[i]->name, all_tools[i]->name,
+			n < 11 ? 11 - n : 1, "", all_tools[i]->name);
+	}
+	fprintf(f,
 		"  --symvers=FILE       write #SYMVER lines to FILE, not "
 		"stdout\n"
-		"  -v, --verbose        print every step (KBUILD_VERBOSE=1)\n"
-		"  --time               print each step's wall time "
-		"(KBUILD_VERBOSE=2)\n"
+		"  -v, --verbose        print every step as a shell command\n"
+		"  --time               print each step's wall time\n"
+		"  --explain            print the recipe for OBJ.o (from its "
+		".cmd file)\n"
+		"                       or for a command line; run nothing\n"
+		"  --recipe-hash=HEX    run only if the recipe's hash is HEX "
+		"(exit 200)\n"
+		"  --phase=compile      only the compile phase (distcc's "
+		"side)\n"
+		"  --                   ends the options\n"
 		"\n"
-		"exit status: 0 ok; 1 a check or kobjc failed; 2 bad usage;\n"
-		"the failed step's status; 126/127 a tool could not be "
-		"run/found;\n"
-		"128+N a step died of signal N.\n",
-		argv0, argv0, argv0);
+		"environment:\n"
+		"  KBUILD_VERBOSE=1     as -v (make V=1)\n"
+		"  KOBJC_TIME=1         as --time\n"
+		"  KOBJC_CACHE=ccache   cache the whole recipe as one ccache "
+		"entry\n"
+		"  KOBJC_CC_LAUNCHER=distcc  run the compile phase through "
+		"distcc\n"
+		"  KOBJC_DIGESTS=FILE   where content digests are remembered\n"
+		"                       (default $CCACHE_DIR/kobjc-digests)\n"
+		"  OBJTOOL_ARGS         read by objtool: part of the cache "
+		"tag\n"
+		"\n"
+		"exit status: 0 ok; 1 a check or kobjc failed; 2 bad usage, "
+		"nothing\n"
+		"touched; the failed step's status; 126/127 a tool could not "
+		"be\n"
+		"run/found; 128+N a step died of signal N; 200 another "
+		"recipe.\n"
+		"See kobjc(1).\n");
 }
 
 static int
@@ -3077,6 +3363,7 @@ open_std_fds(void)
 {
 	int fd;
 
+	stdout_closed = fcntl(STDOUT_FILENO, F_GETFD) < 0;
 	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
 		;
 	if (fd > 2)
@@ -3105,12 +3392,26 @@ setup_compiler_mode_log(void)
 	opt.time = strchr(end, 't') != NULL;
 }
 
+/* --explain kobjc ARGS, a saved command pasted whole: is word this kobjc? */
+static int
+is_self(const char *word)
+{
+	char *f = strchr(word, '/') ? NULL : find_program(word, 0);
+	struct stat a, b;
+	int same = !strcmp(base_of(word), "kobjc") ||
+		   (stat(f ? f : word, &a) == 0 && stat(self_path(), &b) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino);
+
+	free(f);
+	return same;
+}
+
 static int
 is_compiler_mode(int argc, char **argv)
 {
 	int i;
 
-	for (i = 1; i < argc; i++)
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
 		if (!strncmp(argv[i], "--cc=", 5))
 			return 1;
 	return 0;
@@ -3227,9 +3528,11 @@ main(int argc, char **argv)
 	argv0 = base_of(argv0_full);
 	opt.log = stderr;
 	open_std_fds();
+	/* kbuild's V=1; its V=2 ("why rebuilt") is make's business */
 	if (v && strchr(v, '1'))
 		opt.verbose = 1;
-	if (v && strchr(v, '2'))
+	v = getenv("KOBJC_TIME");
+	if (v && !strcmp(v, "1"))
 		opt.time = 1;
 	if (argc >= 2 && info_command(argc, argv))
 		return finish(0);
@@ -3240,13 +3543,30 @@ main(int argc, char **argv)
 		if (argc == 3)
 			job_from_cmdfile(&job, argv[2], &words);
 		else
-			parse_job(&job, argc, argv,
-				  strstr(base_of(argv[2]), "kobjc") ? 3 : 2);
+			parse_job(&job, argc, argv, is_self(argv[2]) ? 3 : 2);
 		return finish(run_recipe(&job, 1));
 	}
 	if (is_compiler_mode(argc, argv)) {
+		/* PATH as the user had it, not as launcher_name set it for
+		 * distcc to find this kobjc */
+		if ((v = getenv("KOBJC_PATH"))) {
+			setenv("PATH", v, 1);
+			unsetenv("KOBJC_PATH");
+		}
 		setup_compiler_mode_log();
 		parse_compiler_mode(&job, argc, argv);
+		/* tell the kobjc that called ccache: a compile, so a miss
+		 * (ccache's -E calls come on hits too) */
+		if ((v = getenv("KOBJC_RAN"))) {
+			int fd = atoi(v);
+
+			if (fd > 2) {
+				if (job.action == 'c' && write(fd, "r", 1) < 0)
+					warn("KOBJC_RAN:");
+				close(fd);
+			}
+			unsetenv("KOBJC_RAN");
+		}
 		if (job.action == 'c')
 			check_job(&job);
 	} else {
@@ -3254,6 +3574,8 @@ main(int argc, char **argv)
 		check_job(&job);
 	}
 	check_recipe_hash(&job);
+	object_name = job.out;
+	quiet_compile_phase = job.phase != NULL;
 	setup_signals();
 	return finish(run_recipe(&job, 0));
 }

@@ -46,7 +46,7 @@ build_all() {
 
 @test "file names with leading dashes: kobjc -- -odd.o -odd.c gcc" {
 	cp -- answer.c -odd.c
-	echo stale >./-odd.o
+	stale_object ./-odd.o
 	build_all -odd.o -odd.c
 	# each tool got the file as ./-odd.c, never as an option
 	fake_log compile | grep -q ' \./-odd\.c$'

@@ -555,6 +555,84 @@ tree_tools() {
 	assert_same_as want
 }
 
+# the object's DW_AT_dwo_name
+dwo_name() {
+	readelf --debug-dump=info "$1" | awk '/DW_AT_dwo_name/ { print $NF }'
+}
+
+@test "ccache: side files gcc names after -o (.dwo, .su) are the object's, as stock's, and a clean rebuild hits and restores them" {
+	add_flags -g -gsplit-dwarf -fstack-usage
+	gcc "${FLAGS[@]}" -c -o answer.o answer.c
+	mkdir -p "$R/stock"
+	cp answer.dwo answer.su "$R/stock/"
+	local name
+	name=$(dwo_name answer.o)
+	[[ $name == *answer.dwo ]] || fail "stock gcc's dwo name: $name"
+	rm -f answer.o answer.dwo answer.su
+	uncached
+	save want
+	cmp answer.dwo "$R/stock/answer.dwo"
+	cmp answer.su "$R/stock/answer.su"
+	assert_equal "$(dwo_name answer.o)" "$name"
+	rm -f answer.dwo answer.su
+	cached miss
+	assert_same_as want
+	cmp answer.dwo "$R/stock/answer.dwo"
+	# make clean: the side files go too; a hit brings them back
+	rm -f answer.dwo answer.su
+	cached hit
+	assert_same_as want
+	cmp answer.dwo "$R/stock/answer.dwo"
+	cmp answer.su "$R/stock/answer.su"
+}
+
+@test "ccache: gcov's .gcno and .gcda are named after the object, and a clean rebuild hits and restores the .gcno" {
+	add_flags --coverage
+	uncached
+	[ -s answer.gcno ] || fail "no answer.gcno: $(ls -A)"
+	grep -qaF "$PWD/answer.gcda" answer.o || fail "the object names another .gcda"
+	rm -f answer.gcno
+	cached miss
+	# gcc stamps each compile: the cached build is the reference
+	save miss
+	cp answer.gcno "$R/miss/"
+	rm -f answer.gcno
+	cached hit
+	assert_same_as miss
+	cmp answer.gcno "$R/miss/answer.gcno"
+}
+
+@test "ccache: a tool's warning names the object, never a temporary, on a miss and on every hit" {
+	# objtool that warns as objtool does: "FILE: warning: objtool: ..."
+	printf '#!/bin/sh\n%s "$@" && for f; do :; done && echo "$f: warning: objtool: noisy" >&2\n' \
+		"$OBJTOOL" >"$BATS_TEST_TMPDIR/objtool"
+	chmod 755 "$BATS_TEST_TMPDIR/objtool"
+	OBJTOOL=$BATS_TEST_TMPDIR/objtool
+	local want="answer.o: warning: objtool: noisy" n
+	run_kobjc uncached
+	assert_equal "$stderr" "$want"
+	for n in miss hit hit; do
+		run_kobjc cached
+		assert_equal "$stderr" "$want"
+	done
+	assert_equal "$(hits)" 2
+}
+
+@test "ccache: --explain says an object restored from a hit was restored, and one built again ran" {
+	cached miss
+	kobjc_args
+	run --separate-stderr "$K" --explain "${ARGS[@]}"
+	refute_line --partial "restored from ccache"
+	assert_line --partial "   status ran"
+	cached hit
+	run --separate-stderr "$K" --explain "${ARGS[@]}"
+	assert_line "status   restored from ccache: none of the steps ran"
+	refute_line "   status ran"
+	uncached
+	run --separate-stderr "$K" --explain "${ARGS[@]}"
+	refute_line --partial "restored from ccache"
+}
+
 @test "ccache: KBUILD_SYMTYPES (genksyms -T FILE) is not cached: the .symtypes file is always written" {
 	GK_ARGS+=(-T answer.symtypes)
 	uncached
@@ -662,6 +740,9 @@ tree_tools() {
 	assert_equal "$(grep -E '^answer\.c:[0-9]+:[0-9]+: error: ' <<<"$stderr")" \
 		"$(grep -E '^answer\.c:[0-9]+:[0-9]+: error: ' <<<"$uncached_stderr")"
 	assert_equal "$(grep -cE '^answer\.c:[0-9]+:[0-9]+: error: ' <<<"$stderr")" 1
+	# and one short kobjc line, as without ccache
+	assert_equal "$(grep '^kobjc' <<<"$stderr")" "kobjc: answer.o: compile failed (exit 1)"
+	assert_equal "$(grep '^kobjc' <<<"$uncached_stderr")" "kobjc: answer.o: compile failed (exit 1)"
 	assert_absent answer.o answer.sv
 	assert_no_temps
 	assert_equal "$(stat_of compile_failed)" 1
@@ -682,7 +763,7 @@ cached_fault() {
 	CCW=$FAKEBIN/gcc OBJTOOL=$FAKEBIN/objtool GENKSYMS=$FAKEBIN/genksyms
 	run_kobjc uncached
 	save uncached
-	echo stale >answer.o
+	stale_object answer.o
 	kobjc_args
 	run --separate-stderr env KOBJC_CACHE=ccache FAKE_FAULT="$step:$mode" "$K" "${ARGS[@]}"
 	[ "$status" -ne 0 ] || fail "$step:$mode under ccache: exit 0"

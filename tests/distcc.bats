@@ -201,8 +201,8 @@ quiet() {
 	want_error=$(grep -E '^bad\.c:1:[0-9]+: error: ' <<<"$stderr")
 	[ -n "$want_error" ] || fail "no gcc error in a local build: $stderr"
 
-	echo stale >bad.o
-	echo stale >bad.sv
+	stale_object bad.o
+	stale_symvers bad.sv
 	run --separate-stderr env KOBJC_CC_LAUNCHER=distcc "$KOBJC" \
 		$(real_tool_opts) --symvers=bad.sv bad.o bad.c gcc -O2 \
 		-Wp,-MMD,.bad.o.d

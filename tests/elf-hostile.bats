@@ -125,7 +125,7 @@ refused() {
 	for v in $VARIANTS; do
 		bad=$BATS_TEST_TMPDIR/$v-$case.o
 		python3 "$CRAFT" "$case" "$OBJS/$v.o" "$bad"
-		echo old >foo.o
+		stale_object foo.o
 		if [ "$step" = objtool ]; then
 			FAKECC_OBJ=$bad run "$KOBJC" --objtool=fakeobjtool \
 				foo.o plain.c gcc -O2

@@ -134,6 +134,21 @@ $EXPECT_CC
 	assert_equal "$(snapshot)" "$before"
 }
 
+@test "--explain foo.o from the object's own directory (a subdirectory of the tree) says the same" {
+	build_with_cmd_file
+	run --separate-stderr "$KOBJC" --explain sub/answer.o
+	assert_success
+	local here=$output
+	cd sub
+	run --separate-stderr "$KOBJC" --explain answer.o
+	assert_success
+	assert_equal "$stderr" ''
+	assert_line --index 0 "object   answer.o"
+	assert_equal "$(tail -n +3 <<<"$output")" "$(tail -n +3 <<<"$here")"
+	cd "$WORK"
+	assert_nothing_ran
+}
+
 @test "--explain /abs/dir/foo.o from another directory says the same" {
 	build_with_cmd_file
 	run --separate-stderr "$KOBJC" --explain sub/answer.o

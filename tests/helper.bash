@@ -57,8 +57,8 @@ stale_setup() {
 	common_setup
 	use_fakes
 	cp answer.c foo.c
-	echo stale object >foo.o
-	echo stale symvers >foo.symvers
+	stale_object foo.o
+	stale_symvers foo.symvers
 }
 
 # The full kbuild-like option set for the real tools.
@@ -189,3 +189,8 @@ check_local_export_script() {
 	fi
 	echo "$dir/check-local-export"
 }
+
+# An old object or --symvers file that kobjc may replace: one it could have
+# made (ELF; #SYMVER lines). kobjc refuses to replace anything else.
+stale_object() { printf '\177ELF stale object\n' >"$1"; }
+stale_symvers() { echo '#SYMVER stale 0x00000000' >"$1"; }

@@ -24,7 +24,7 @@ setup() {
 teardown() { common_teardown; }
 
 # the object files' .tmp_ names are random: match them with this
-TMPO='\./\.tmp_answer\.o\.[A-Za-z0-9]{6}\.o'
+TMPO='\.tmp_answer\.o\.[A-Za-z0-9]{6}\.o'
 
 # --- compile
 
@@ -53,7 +53,7 @@ TMPO='\./\.tmp_answer\.o\.[A-Za-z0-9]{6}\.o'
 }
 
 @test "local-export check: a static exported symbol fails with kbuild's message" {
-	echo stale >loc.o
+	stale_object loc.o
 	run --separate-stderr "$KOBJC" loc.o loc.c gcc -O2
 	assert_failure 1
 	assert_output ''
@@ -246,7 +246,7 @@ by_hand() {
 }
 
 @test "symbol versions: --symvers=FILE is written empty for an object that exports nothing" {
-	echo stale >.plain.o.symvers
+	stale_symvers .plain.o.symvers
 	run --separate-stderr "$KOBJC" $(fake_tool_opts) --symvers=.plain.o.symvers \
 		plain.o plain.c gcc -O2
 	assert_success

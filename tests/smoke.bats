@@ -12,3 +12,17 @@ teardown() { common_teardown; }
 	[ -f answer.o ]
 	assert_no_temps
 }
+
+@test "make demo into a pipe: plain text (no terminal escapes), the object built and explained" {
+	# the demo runs ./kobjc of the checkout: test that one, in a copy
+	cp -a "$TOP/tests" "$WORK/tests"
+	cp "$KOBJC" "$WORK/kobjc"
+	cd "$WORK"
+	rm -f tests/demo/*.o
+	run --separate-stderr tests/demo/run
+	assert_success
+	[[ $output != *$'\033'* ]] || fail "escape sequences in: $output"
+	assert_line '$ ./kobjc --recipe-hash'
+	assert_line --regexp '^1\. compile \[CC\], compile phase$'
+	[ -s tests/demo/answer.o ]
+}

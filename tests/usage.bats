@@ -9,7 +9,7 @@ setup() {
 	common_setup
 	use_fakes
 	cp answer.c foo.c
-	echo old object >foo.o
+	stale_object foo.o
 	mkdir adir
 	mkfifo fifo.c
 	ln foo.c hard.o
@@ -42,7 +42,7 @@ bad_usage() {
 		fail "not one line: $stderr"
 	[[ $stderr == "kobjc: "* ]] || fail "no 'kobjc: ': $stderr"
 	assert_equal "$(snapshot)" "$before"
-	assert_equal "$(cat foo.o)" "old object"
+	assert_equal "$(cat foo.o)" "$(stale_object /dev/stdout)"
 	cmp foo.c answer.c
 	# no tool ran
 	assert_equal "$(ls "$FAKE_LOG" 2>/dev/null)" ''

@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # What kobjc prints: nothing by default; under V=1 (KBUILD_VERBOSE=1 or -v)
 # every step before it runs, as an exact copy-pasteable command, and "# "
-# lines for native steps and skips; under --time / KBUILD_VERBOSE=2 each
-# step's wall time.
+# lines for native steps and skips; under --time / KOBJC_TIME=1 each
+# step's wall time. KBUILD_VERBOSE=2 is kbuild's "why rebuilt": nothing.
 load helper
 
 setup() {
@@ -12,7 +12,7 @@ setup() {
 
 teardown() { common_teardown; }
 
-TMPO='\./\.tmp_answer\.o\.[A-Za-z0-9]{6}\.o'
+TMPO='\.tmp_answer\.o\.[A-Za-z0-9]{6}\.o'
 
 # Line number of the first stderr line matching the extended regex, or fail.
 line_of() {
@@ -147,7 +147,7 @@ line_of() {
 	assert_success
 	local line
 	line=$(head -1 <<<"$stderr")
-	[[ $line == "gcc -O2 '-DKBUILD_MODNAME=\"demo\"' -c -o ./.tmp_answer.o."*".o answer.c" ]] ||
+	[[ $line == "gcc -O2 '-DKBUILD_MODNAME=\"demo\"' -c -o .tmp_answer.o."*".o answer.c" ]] ||
 		fail "compile line: $line"
 	sh -c "$line"
 	cmp answer.o "$(grep -Eo "$TMPO" <<<"$line")"
@@ -165,11 +165,18 @@ kobjc: time: local-export check N s
 kobjc: time: symbol versions N s"
 }
 
-@test "KBUILD_VERBOSE=2: the same time lines, skipped steps get none" {
-	KBUILD_VERBOSE=2 run --separate-stderr "$KOBJC" plain.o plain.c gcc -O2
+@test "KOBJC_TIME=1: the same time lines, skipped steps get none" {
+	KOBJC_TIME=1 run --separate-stderr "$KOBJC" plain.o plain.c gcc -O2
 	assert_success
 	assert_output ''
 	assert_equal "$(sed -E 's/[0-9]+\.[0-9]{3} s$/N s/' <<<"$stderr")" \
 		"kobjc: time: compile N s
 kobjc: time: local-export check N s"
+}
+
+@test "KBUILD_VERBOSE=2 (kbuild's why-rebuilt, exported by make V=2): kobjc prints nothing" {
+	KBUILD_VERBOSE=2 run --separate-stderr "$KOBJC" plain.o plain.c gcc -O2
+	assert_success
+	assert_output ''
+	assert_equal "$stderr" ''
 }
