@@ -1,51 +1,104 @@
 #!/usr/bin/env bash
-# Build Linux 6.1 targets twice, with stock kbuild and with kobjc
-# (kbuild/linux-6.1.patch, make KOBJC=...), and fail on any difference in
+# Build Linux targets twice, with stock kbuild and with kobjc
+# (kbuild/linux-$KVER.patch, make KOBJC=...), and fail on any difference in
 # the outputs: objects, .cmd files (#SYMVER lines and dependencies),
 # Module.symvers, vmlinux and modules.
 #
 # Environment:
+#   KVER                kernel series: 6.1 (default), 6.12 or 7.3; the
+#                       source is Debian's linux-source-$KVER, made
+#                       available by tests/kernel-source
+#   GENDWARFKSYMS=1     (7.3 only) symbol versions from gendwarfksyms, not
+#                       genksyms: a second config with DEBUG_INFO_DWARF5
 #   FULL=1              build 'vmlinux modules' instead of $TARGETS
-#   TARGETS             default 'fs/ext4/ lib/ fs/fat/'
+#   TARGETS             default: 6.1 'fs/ext4/ lib/ fs/fat/';
+#                       6.12 and 7.3 'fs/fat/ lib/' (holds the self-test
+#                       object)
 #   KOBJC_BIN           kobjc binary (default: the repo's ./kobjc)
 #   KOBJC_KERNEL_CACHE  cache directory (default: ~/.cache/kobjc)
 #   KERNEL_IBT=n        X86_KERNEL_IBT off (objtool on every object)
-#   SELFTEST=0          skip the self-test: lib/crc7.o rebuilt with kobjc
-#                       wrappers that drop objtool or genksyms must differ,
-#                       and without KOBJC the patched tree must be stock
+#   SELFTEST=0          skip the self-test: the self-test object (6.1 and
+#                       6.12 lib/crc7.o, 7.3 lib/crc/crc-itu-t.o) rebuilt
+#                       with kobjc wrappers that drop objtool or the
+#                       symbol-version tool must differ, and without KOBJC
+#                       the patched tree must be stock
 #   REUSE_STOCK=1       keep the stock build of the same targets from an
 #                       earlier run (when iterating on kobjc)
 #   PREPARE_ONLY=1      only set up the cached trees, build nothing
 #   JOBS                make -j (default: nproc)
 # KOBJC_CACHE, KOBJC_CC_LAUNCHER... pass through to kobjc.
 #
-# Cache: $cache/linux-6.1.N is the unpacked, configured and prepared tree,
-# made once per tarball version and config. $cache/linux-6.1.N-stock and
-# -kobjc are its copies; every run resets them to it with 'rsync --delete'
-# (or 'cp -a' without rsync), so all build outputs are fresh, FULL=1
-# included, and applies the current patch to the -kobjc copy. Each copy is
-# built after renaming it to $cache/linux-6.1.N-build: some objects (the
-# x86 realmode ones) and objtool's dependency files hold the tree's path.
+# Cache: $cache/linux-$KVER.N (N the sublevel; -gendwarfksyms and -ibt-n
+# name the other configs) is the unpacked, configured and prepared tree,
+# made once per tarball version and config; it is unpacked and prepared
+# as $cache/linux-$KVER.N-build, the path every build runs at, so that
+# nothing in it that holds its path (objtool's dependency files) is
+# rebuilt in the copies. $cache/linux-$KVER.N-stock and -kobjc are its
+# copies; every run resets them to it with 'rsync --delete' (or 'cp -a'
+# without rsync), so all build outputs are fresh, FULL=1 included, and
+# applies the current patch to the -kobjc copy. Each copy is built after
+# renaming it to $cache/linux-$KVER.N-build: some objects (the x86
+# realmode ones) and objtool's dependency files hold the tree's path.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-tarball=/usr/src/linux-source-6.1.tar.xz
+kver=${KVER:-6.1}
+dwarf=${GENDWARFKSYMS:-0}
 cache=${KOBJC_KERNEL_CACHE:-$HOME/.cache/kobjc}
 kobjc=${KOBJC_BIN:-$repo/kobjc}
-patchfile=$repo/kbuild/linux-6.1.patch
+patchfile=$repo/kbuild/linux-$kver.patch
 jobs=${JOBS:-$(nproc)}
-targets=${TARGETS:-fs/ext4/ lib/ fs/fat/}
-[ "${FULL:-0}" = 1 ] && targets='vmlinux modules'
-
-# defconfig plus modules that export symbols, so that modversions runs on
-# module objects: CRC* and LIBCRC32C are single-object modules, fat.ko is
-# multi-object. X86_KERNEL_IBT (off in defconfig, on in distribution
-# kernels) runs objtool per object only on single-object modules and on
-# vmlinux.o; KERNEL_IBT=n makes objtool run on every object instead.
 ibt=${KERNEL_IBT:-y}
-config=(MODVERSIONS=y X86_KERNEL_IBT="$ibt" CRC4=m CRC7=m CRC8=m CRC_ITU_T=m
-	LIBCRC32C=m FAT_FS=m VFAT_FS=m MSDOS_FS=m)
+
+say() { printf 'kernel-check: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+# Per version: the config, the self-test object (a single-object module
+# that exports symbols, so objtool runs on it with IBT too) and the
+# default targets (small enough for CI: a whole run, unpack and prepare
+# included, took 5 to 8.5 minutes per version on 2 cores). lib/ holds the
+# self-test object; naming it as well races in 7.3's kbuild ('make lib/
+# lib/crc/crc-itu-t.o' fails: lib/crc/modules.order missing).
+#
+# defconfig plus modules that export symbols, so that modversions runs on
+# module objects: the CRC* (6.1, 6.12; 7.3: CRC_ITU_T, selected by UDF_FS)
+# and LIBCRC32C modules are single-object modules, fat.ko is multi-object.
+# X86_KERNEL_IBT (off in 6.1's defconfig, on in 6.12's and 7.3's and in
+# distribution kernels) runs objtool per object only on single-object
+# modules and on vmlinux.o; KERNEL_IBT=n makes objtool run on every object
+# instead.
+symtool=genksyms
+case $kver in
+6.1 | 6.12)
+	config=(MODVERSIONS=y X86_KERNEL_IBT="$ibt" CRC4=m CRC7=m CRC8=m CRC_ITU_T=m
+		LIBCRC32C=m FAT_FS=m VFAT_FS=m MSDOS_FS=m)
+	obj=lib/crc7.o
+	default_targets='fs/ext4/ lib/ fs/fat/'
+	[ "$kver" = 6.1 ] || default_targets='fs/fat/ lib/'
+	;;
+7.3)
+	config=(MODVERSIONS=y X86_KERNEL_IBT="$ibt" UDF_FS=m CRC_ITU_T=m
+		FAT_FS=m VFAT_FS=m MSDOS_FS=m)
+	obj=lib/crc/crc-itu-t.o
+	default_targets='fs/fat/ lib/'
+	;;
+*) die "KVER=$kver: unknown kernel series (known: 6.1 6.12 7.3)" ;;
+esac
+case $dwarf in
+0) ;;
+1)
+	[ "$kver" = 7.3 ] || die "GENDWARFKSYMS=1 needs KVER=7.3 (gendwarfksyms came after $kver)"
+	# gendwarfksyms reads the objects' DWARF: full debug info, not
+	# reduced or split; GENKSYMS and GENDWARFKSYMS are a choice.
+	config+=(DEBUG_INFO_NONE=n DEBUG_INFO_DWARF5=y DEBUG_INFO_REDUCED=n
+		DEBUG_INFO_SPLIT=n GENKSYMS=n GENDWARFKSYMS=y)
+	symtool=gendwarfksyms
+	;;
+*) die "GENDWARFKSYMS=$dwarf: 0 or 1" ;;
+esac
+targets=${TARGETS:-$default_targets}
+[ "${FULL:-0}" = 1 ] && targets='vmlinux modules'
 
 export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 1970'
 export KBUILD_BUILD_USER=kobjc KBUILD_BUILD_HOST=kobjc KBUILD_BUILD_VERSION=1
@@ -54,8 +107,6 @@ export LC_ALL=C
 unset MAKEFLAGS MAKELEVEL MFLAGS KOBJC KBUILD_OUTPUT KBUILD_SYMTYPES \
 	KBUILD_PRESERVE KBUILD_EXTRA_SYMBOLS KCFLAGS KCPPFLAGS ARCH CROSS_COMPILE
 
-say() { printf 'kernel-check: %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
@@ -71,18 +122,28 @@ run() {
 
 # --- source and cached trees ------------------------------------------------
 
-if [ ! -f "$tarball" ]; then
-	[ "$(id -u)" = 0 ] || die "$tarball missing; run: sudo apt-get install -y linux-source-6.1"
-	apt-get install -y linux-source-6.1 || { apt-get update && apt-get install -y linux-source-6.1; }
+# Debian's linux-source-$kver: the installed 6.1 package, the others
+# fetched into the cache (their directory is named after the version).
+tarball=$("$repo/tests/kernel-source" "$kver") || die "no linux-source-$kver tarball (tests/kernel-source $kver failed)"
+if [ "$kver" = 6.1 ]; then
+	version=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || true)
+else
+	version=${tarball%/usr/src/*}
+	version=${version##*/linux-source-"$kver"_}
 fi
-version=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || true)
-[ -n "$version" ] || version=$(tar -xJOf "$tarball" linux-source-6.1/Makefile |
-	awk '$1 == "SUBLEVEL" { print "6.1." $3 }')
-sublevel=${version#6.1.}
+case $version in
+"$kver".[0-9]*) ;;
+*) version=$(tar -xJOf "$tarball" "linux-source-$kver/Makefile" |
+	awk -v k="$kver" '$1 == "SUBLEVEL" { print k "." $3 }') ;;
+esac
+sublevel=${version#"$kver".}
 sublevel=${sublevel%%[!0-9]*}
-base=$cache/linux-6.1.$sublevel
+[ -n "$sublevel" ] || die "cannot tell the sublevel of $tarball (version '$version')"
+base=$cache/linux-$kver.$sublevel
+[ "$dwarf" = 0 ] || base=$base-gendwarfksyms
 [ "$ibt" = y ] || base=$base-ibt-$ibt
-stamp="$version $(stat -c '%s %Y' "$tarball") ${config[*]} $(gcc --version | head -n 1)"
+# 'prepared-as-build': trees prepared at their own path (before) re-prepare.
+stamp="$version $(stat -c '%s %Y' "$tarball") ${config[*]} $(gcc --version | head -n 1) prepared-as-build"
 stock=$base-stock
 kob=$base-kobjc
 work=$base-build
@@ -94,25 +155,27 @@ if [ "$(cat "$base/.kobjc-stamp" 2>/dev/null)" != "$stamp" ]; then
 	say "unpacking and preparing $base (once per tarball and config)"
 	t0=$(now)
 	rm -rf "$base" "$stock" "$kob"
-	mkdir -p "$base"
-	tar -xJf "$tarball" -C "$base" --strip-components=1
-	run "$logs/config.log" "$base" defconfig
+	# Prepared at $work, where every build runs, then moved to $base.
+	mkdir -p "$work"
+	tar -xJf "$tarball" -C "$work" --strip-components=1
+	run "$logs/config.log" "$work" defconfig
 	for opt in "${config[@]}"; do
 		case $opt in
-		*=y) "$base/scripts/config" --file "$base/.config" -e "${opt%=y}" ;;
-		*=m) "$base/scripts/config" --file "$base/.config" -m "${opt%=m}" ;;
-		*=n) "$base/scripts/config" --file "$base/.config" -d "${opt%=n}" ;;
+		*=y) "$work/scripts/config" --file "$work/.config" -e "${opt%=y}" ;;
+		*=m) "$work/scripts/config" --file "$work/.config" -m "${opt%=m}" ;;
+		*=n) "$work/scripts/config" --file "$work/.config" -d "${opt%=n}" ;;
 		esac
 	done
-	run "$logs/config.log" "$base" olddefconfig
+	run "$logs/config.log" "$work" olddefconfig
 	for opt in "${config[@]}"; do
 		case $opt in
-		*=n) ! grep -q "^CONFIG_${opt%=n}=" "$base/.config" ;;
-		*) grep -qx "CONFIG_$opt" "$base/.config" ;;
+		*=n) ! grep -q "^CONFIG_${opt%=n}=" "$work/.config" ;;
+		*) grep -qx "CONFIG_$opt" "$work/.config" ;;
 		esac || die "CONFIG_$opt did not stick"
 	done
-	run "$logs/prepare.log" "$base" prepare modules_prepare
-	echo "$stamp" >"$base/.kobjc-stamp"
+	run "$logs/prepare.log" "$work" prepare modules_prepare
+	echo "$stamp" >"$work/.kobjc-stamp"
+	mv "$work" "$base"
 	say "prepared in $(since "$t0") s"
 fi
 
@@ -200,7 +263,8 @@ compare() {
 				cmp -s <(grep '^#SYMVER' "$a") <(grep '^#SYMVER' "$b") ||
 					echo "#SYMVER lines differ: $f"
 			fi
-			cmp -s <(grep -v '^cmd_' "$a") <(grep -v '^cmd_' "$b") ||
+			# (6.1 saves it as cmd_foo.o :=, 6.3 on as savedcmd_foo.o :=)
+			cmp -s <(grep -Ev '^(saved)?cmd_' "$a") <(grep -Ev '^(saved)?cmd_' "$b") ||
 				echo ".cmd content differs: $f"
 			;;
 		*)
@@ -218,7 +282,7 @@ compare() {
 
 # --- builds -------------------------------------------------------------------
 
-say "targets: $targets; kobjc: $kobjc; make -j$jobs"
+say "Linux $version ($symtool); targets: $targets; kobjc: $kobjc; make -j$jobs"
 read -ra goals <<<"$targets"
 status=0
 if [ "${#copies[@]}" = 2 ]; then
@@ -249,7 +313,6 @@ compare "$logs/outputs" || status=1
 
 # --- self-test: a wrong kobjc must be caught -----------------------------------
 
-obj=lib/crc7.o # a single-object module that exports symbols
 objcmd=${obj%/*}/.${obj##*/}.cmd
 
 # selftest NAME PATTERN: rebuild $obj with a kobjc wrapper that drops the
@@ -279,7 +342,7 @@ if [ "${SELFTEST:-1}" = 1 ]; then
 	run "$logs/selftest-stock.log" "$work" "$obj"
 	printf '%s\n' "$obj" "$objcmd" >"$logs/selftest-list"
 	selftest objtool '--objtool=*|--objtool-arg=*' || status=1
-	selftest genksyms '--genksyms=*|--genksyms-arg=*' || status=1
+	selftest "$symtool" "--$symtool=*|--$symtool-arg=*" || status=1
 	enter "$kob"
 	rm -f "$work/$obj"
 	run "$logs/selftest-kobjc.log" "$work" KOBJC="$kobjc" "$obj"
