@@ -2587,6 +2587,9 @@ run_wrapped(struct run *r, const char *wrapper, int compile_only)
 	if (!av.n)
 		usage_error("empty KOBJC_CACHE or KOBJC_CC_LAUNCHER");
 	s.name = base_of(av.v[0]);
+	/* found once here, not by an execve per PATH entry */
+	if ((w = find_program(av.v[0], 0)))
+		av.v[0] = w;
 	strv_push(&av, compile_only ? launcher_name() : self_path());
 	for (i = 0; i < j->cc.n; i++)
 		strv_push(&av, xasprintf("--cc=%s", j->cc.v[i]));
