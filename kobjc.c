@@ -879,14 +879,25 @@ wrapper_of(const char *file)
 static char *
 find_program(const char *name, int skip_wrappers)
 {
+	/* the compiler is looked up three times a build: remember */
+	static struct {
+		char *name, *path, *found;
+		int skip;
+	} memo[4];
+	static size_t next;
 	const char *path = getenv("PATH"), *p, *e;
 	struct stat st;
+	char *f = NULL;
+	size_t i;
 
 	if (strchr(name, '/'))
 		return xstrdup(name);
+	for (i = 0; i < 4; i++)
+		if (memo[i].name && memo[i].skip == skip_wrappers &&
+		    !strcmp(memo[i].name, name) &&
+		    !strcmp(memo[i].path, path ? path : ""))
+			return memo[i].found ? xstrdup(memo[i].found) : NULL;
 	for (p = path ? path : "/usr/bin:/bin"; *p; p = *e ? e + 1 : e) {
-		char *f;
-
 		e = strchr(p, ':');
 		if (!e)
 			e = p + strlen(p);
@@ -894,10 +905,19 @@ find_program(const char *name, int skip_wrappers)
 			      name);
 		if (stat(f, &st) == 0 && S_ISREG(st.st_mode) &&
 		    access(f, X_OK) == 0 && !(skip_wrappers && wrapper_of(f)))
-			return f;
+			break;
 		free(f);
+		f = NULL;
 	}
-	return NULL;
+	i = next++ % 4;
+	free(memo[i].name);
+	free(memo[i].path);
+	free(memo[i].found);
+	memo[i].name = xstrdup(name);
+	memo[i].path = xstrdup(path ? path : "");
+	memo[i].found = f ? xstrdup(f) : NULL;
+	memo[i].skip = skip_wrappers;
+	return f;
 }
 
 /* This kobjc's own path, for ccache and distcc to call back. */
@@ -2999,14 +3019,20 @@ recipe_dump(const struct recipe *rc, struct buf *b)
 static void
 recipe_hash(const struct recipe *rc, char hex[65])
 {
+	static const struct recipe *last;
+	static char last_hex[65];
 	struct buf b = { 0 };
 	struct sha256 c;
 
-	recipe_dump(rc, &b);
-	sha256_init(&c);
-	sha256_update(&c, b.s, b.n);
-	sha256_final(&c, hex);
-	free(b.s);
+	if (rc != last) { /* a build asks two or three times */
+		recipe_dump(rc, &b);
+		sha256_init(&c);
+		sha256_update(&c, b.s, b.n);
+		sha256_final(&c, last_hex);
+		free(b.s);
+		last = rc;
+	}
+	memcpy(hex, last_hex, 65);
 }
 
 /* Is the list, of max entries and a slot for NULL, ended in time? */
@@ -3547,7 +3573,8 @@ main(int argc, char **argv)
 			job_from_cmdfile(&job, argv[2], &words);
 		else
 			parse_job(&job, argc, argv, is_self(argv[2]) ? 3 : 2);
-		return finish(run_recipe(&job, 1));
+		/* the job's memory goes with the process */
+		return finish(run_recipe(&job, 1)); /* NOLINT(*Malloc) */
 	}
 	if (is_compiler_mode(argc, argv)) {
 		/* PATH as the user had it, not as launcher_name set it for
