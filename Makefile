@@ -55,11 +55,14 @@ check-sanitize: kobjc-san/kobjc
 		echo "check-sanitize: sanitizer reports above" >&2; exit 1; \
 	fi; exit $$s
 
-# Linux 6.1 built with stock kbuild and through kobjc, compared (in CI);
-# FULL=1: vmlinux and modules. tests/kbuild/kernel-check.sh says more.
+# Linux KVER (6.1, 6.12 or 7.3; Debian's linux-source-KVER) built with
+# stock kbuild and through kobjc, compared (in CI); GENDWARFKSYMS=1 (7.3)
+# the gendwarfksyms config; FULL=1: vmlinux and modules.
+# tests/kbuild/kernel-check.sh says more.
+KVER ?= 6.1
 kernel-check: kobjc
-	tests/need-packages linux-source-6.1 bison flex libelf-dev libssl-dev bc rsync
-	FULL=$(FULL) tests/kbuild/kernel-check.sh
+	tests/need-packages bison flex libelf-dev libdw-dev libssl-dev bc rsync xz-utils
+	KVER=$(KVER) GENDWARFKSYMS=$(GENDWARFKSYMS) FULL=$(FULL) tests/kbuild/kernel-check.sh
 
 # The same comparison with the whole recipe cached by ccache (misses, then
 # hits), and the ccache matrix on lib/crc7.o; tests/kbuild/ccache-check.sh.
