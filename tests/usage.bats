@@ -103,3 +103,29 @@ bad_usage() {
 	assert_output --partial '128+N'
 	assert_output --partial '2 bad usage'
 }
+
+@test "-h and --help: every option and variable a user sets, the man page named" {
+	local o
+	run --separate-stderr "$KOBJC" -h
+	assert_success
+	local h=$output
+	run --separate-stderr "$KOBJC" --help
+	assert_equal "$output" "$h"
+	for o in --recipe= --objtool= --objtool-arg= --genksyms= --genksyms-arg= \
+		--gendwarfksyms= --gendwarfksyms-arg= --symvers= -v --time \
+		--explain --recipe-hash= --phase=compile --recipes --recipe-dump \
+		--recipe-check --sha256 --version KBUILD_VERBOSE KOBJC_TIME \
+		KOBJC_CACHE KOBJC_CC_LAUNCHER KOBJC_DIGESTS OBJTOOL_ARGS 'kobjc(1)' \
+		'200 another recipe'; do
+		[[ $h == *"$o"* ]] || fail "--help does not mention $o"
+	done
+	[[ $h != *"KBUILD_VERBOSE=2"* ]] || fail "--help still ties timings to V=2"
+}
+
+@test "--version: the version and every recipe's hash" {
+	run --separate-stderr "$KOBJC" --version
+	assert_success
+	assert_line --index 0 --regexp '^kobjc [0-9]'
+	assert_line --regexp "^kbuild-6\.1 +$("$KOBJC" --recipe-hash=kbuild-6.1) "
+	assert_line --regexp "^kbuild-7\.3 +$("$KOBJC" --recipe-hash=kbuild-7.3) "
+}
