@@ -11,11 +11,21 @@
 #            (kbuild's own compiler calls, the option probes every make
 #            runs, then go through ccache as in the stock build)
 #   noop:    make DIR/ with nothing to rebuild, as warm: make's own cost
-#   cold:    the same rebuild without any cache: make / make KOBJC=...
 #   hit:     one object on a ccache hit: 'ccache gcc ...' against
 #            'KOBJC_CACHE=ccache kobjc ...', each as kbuild saved it
+#   clean:   'make clean' (untimed), then make DIR/, both caches warm:
+#            stock  make CC="ccache gcc"                  DIR/
+#            kobjc  make KOBJC=... CC="ccache gcc"        DIR/
+#   tree2:   a second tree, same caches: each run makes a fresh copy of
+#            the prepared tree at another path ($cache/linux-6.1.N-bench-
+#            tree2-stock, -kobjc), runs 'make prepare' there (untimed:
+#            objtool is rebuilt, the copy is elsewhere), then times the
+#            first make DIR/ of each DIR in it, as clean
+#   cold:    the same rebuild without any cache: make / make KOBJC=...
 #
-# Environment: DIRS (default 'fs/ext4 lib kernel'), RUNS (default 5),
+# Environment: KINDS (default 'warm warm-cc noop hit clean tree2 cold':
+# the rows to measure, in that order whatever the order given), DIRS
+# (default 'fs/ext4 lib kernel'), RUNS (default 5),
 # COLD_RUNS (default RUNS), HITS (default 40), HIT_OBJ (default
 # fs/ext4/inode.o), KOBJC_BIN, KOBJC_KERNEL_CACHE, JOBS, COLD=0 to skip
 # the cold builds.
@@ -32,6 +42,8 @@ jobs=${JOBS:-$(nproc)}
 kobjc=${KOBJC_BIN:-$repo/kobjc}
 kobjc=$(cd "$(dirname "$kobjc")" && pwd)/$(basename "$kobjc")
 cache=${KOBJC_KERNEL_CACHE:-$HOME/.cache/kobjc}
+kinds=" ${KINDS:-warm warm-cc noop hit clean tree2 cold} "
+kind_on() { [[ $kinds == *" $1 "* ]]; }
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 
@@ -40,6 +52,9 @@ ready=$(PREPARE_ONLY=1 KOBJC_BIN=$kobjc "$here/kernel-check.sh" 2>&1 |
 	tee /dev/stderr | sed -n 's/^kernel-check: trees ready: //p')
 read -r stock kob <<<"$ready"
 [ -n "$kob" ] || { say "kernel-check.sh did not prepare the trees"; exit 1; }
+base=${stock%-stock} # the prepared tree both are copies of
+tree2=$base-bench-tree2
+patchfile=$repo/kbuild/linux-6.1.patch
 grep -q KOBJC "$kob/scripts/Makefile.build" || { say "kbuild patch not applied in $kob"; exit 1; }
 export CCACHE_DIR=$cache/bench-ccache
 export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 1970'
@@ -51,12 +66,24 @@ now() { date +%s.%N; }
 # median [COLUMN]: of the numbers in COLUMN (default 1) of stdin
 median() { awk -v c="${1:-1}" '{ print $c }' | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-# build TREE DIR MAKE-ARGS...: rm DIR/*.o (not for noop), make DIR/,
-# print its wall and CPU (user + system, make and all it ran) seconds
+# quiet TREE MAKE-ARGS...: an untimed make in TREE, its errors on failure
+quiet() {
+	local tree=$1
+	shift
+	make -C "$tree" -s -j"$jobs" "$@" >/dev/null 2>"$tree/bench.err" ||
+		{ cat "$tree/bench.err" >&2; exit 1; }
+}
+# build TREE DIR MAKE-ARGS...: first, untimed, rm DIR/*.o (warm, cold),
+# make clean (clean) or nothing (noop, tree2); then make DIR/, print its
+# wall and CPU (user + system, make and all it ran) seconds
 build() {
 	local tree=$1 dir=$2 t TIMEFORMAT='%R %U %S'
 	shift 2
-	[ "$kind" = noop ] || rm -f "$tree/$dir"/*.o
+	case $kind in
+	noop | tree2) ;;
+	clean) quiet "$tree" clean ;;
+	*) rm -f "$tree/$dir"/*.o ;;
+	esac
 	t=$({ time make -C "$tree" -s -j"$jobs" "$@" "$dir/" >/dev/null \
 		2>"$tree/bench.err"; } 2>&1) || { cat "$tree/bench.err" >&2; exit 1; }
 	awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' <<<"$t"
@@ -70,14 +97,33 @@ declare -a stock_warm=(CC="ccache gcc") \
 	kobjc_warm=(KOBJC="$kobjc" KOBJC_CACHE=ccache) \
 	kobjc_warm_cc=(KOBJC="$kobjc" CC="ccache gcc") \
 	stock_cold=() kobjc_cold=(KOBJC="$kobjc") \
-	stock_noop=(CC="ccache gcc") kobjc_noop=(KOBJC="$kobjc" KOBJC_CACHE=ccache)
+	stock_noop=(CC="ccache gcc") kobjc_noop=(KOBJC="$kobjc" KOBJC_CACHE=ccache) \
+	stock_clean=(CC="ccache gcc") kobjc_clean=(KOBJC="$kobjc" CC="ccache gcc") \
+	stock_tree2=(CC="ccache gcc") kobjc_tree2=(KOBJC="$kobjc" CC="ccache gcc")
 read -ra goals <<<"$(printf '%s/ ' $dirs)"
+read -ra dir_list <<<"$dirs"
 
-# compare KIND: for each dir, RUNS alternating rebuilds (stock, kobjc);
-# adds "kind dir objects median-stock median-kobjc ratio" to the table
+# row KIND DIR A B TREE: adds "kind dir objects medians ratios" to the
+# table from the "wall CPU" lines of files A (stock) and B (kobjc); the
+# objects (and those exporting) are counted in TREE, stock's
 table=()
+row() {
+	local kind=$1 dir=$2 a=$3 b=$4 tree=$5 ta tb ca cb objs e
+	ta=$(median 1 <"$a") tb=$(median 1 <"$b")
+	ca=$(median 2 <"$a") cb=$(median 2 <"$b")
+	objs=$(find "$tree/$dir" -maxdepth 1 -name '*.o' | wc -l)
+	e=$( (grep -l '^#SYMVER' "$tree/$dir"/.*.o.cmd 2>/dev/null || true) | wc -l)
+	table+=("$(printf '%-7s %-9s %4d (%3d) %8.2f s %8.2f s %6.2f %8.2f s %8.2f s %6.2f' \
+		"$kind" "$dir/" "$objs" "$e" "$ta" "$tb" \
+		"$(awk -v a="$ta" -v b="$tb" 'BEGIN { print b / a }')" "$ca" "$cb" \
+		"$(awk -v a="$ca" -v b="$cb" 'BEGIN { print b / a }')")")
+	say "${table[-1]}  [wall, CPU: stock: $(awk '{ printf "%s/%s ", $1, $2 }' "$a")| kobjc: $(awk '{ printf "%s/%s ", $1, $2 }' "$b")]"
+}
+
+# compare KIND: for each dir, RUNS alternating rebuilds (stock, kobjc),
+# and a table row
 compare() {
-	local dir ta tb i n=$runs
+	local dir i n=$runs
 	kind=$1
 	local -n a_args=stock_${kind%-cc} b_args=kobjc_${kind//-/_}
 	[ "$kind" = cold ] && n=$cold_runs
@@ -93,16 +139,42 @@ compare() {
 			build "$stock" "$dir" "${a_args[@]}" >>"$cache/bench.a"
 			build "$kob" "$dir" "${b_args[@]}" >>"$cache/bench.b"
 		done
-		ta=$(median 1 <"$cache/bench.a") tb=$(median 1 <"$cache/bench.b")
-		ca=$(median 2 <"$cache/bench.a") cb=$(median 2 <"$cache/bench.b")
-		objs=$(ls "$stock/$dir"/*.o | wc -l)
-		e=$( (grep -l '^#SYMVER' "$stock/$dir"/.*.o.cmd 2>/dev/null || true) | wc -l)
-		table+=("$(printf '%-7s %-9s %4d (%3d) %8.2f s %8.2f s %6.2f %8.2f s %8.2f s %6.2f' \
-			"$kind" "$dir/" "$objs" "$e" "$ta" "$tb" \
-			"$(awk -v a="$ta" -v b="$tb" 'BEGIN { print b / a }')" "$ca" "$cb" \
-			"$(awk -v a="$ca" -v b="$cb" 'BEGIN { print b / a }')")")
-		say "${table[-1]}  [wall, CPU: stock: $(awk '{ printf "%s/%s ", $1, $2 }' "$cache/bench.a")| kobjc: $(awk '{ printf "%s/%s ", $1, $2 }' "$cache/bench.b")]"
+		row "$kind" "$dir" "$cache/bench.a" "$cache/bench.b" "$stock"
 	done
+}
+
+# compare_tree2: RUNS times, alternating sides, a fresh copy of the
+# prepared tree at another path, 'make prepare' there, then each DIR's
+# first build in it; a table row per dir
+compare_tree2() {
+	local i side t2 d args=()
+	kind=tree2
+	for ((d = 0; d < ${#dir_list[@]}; d++)); do
+		: >"$cache/bench.tree2.$d.a" && : >"$cache/bench.tree2.$d.b"
+	done
+	for ((i = 0; i < runs; i++)); do
+		for side in a b; do
+			if [ $side = a ]; then
+				t2=$tree2-stock args=("${stock_tree2[@]}")
+			else
+				t2=$tree2-kobjc args=("${kobjc_tree2[@]}")
+			fi
+			if command -v rsync >/dev/null; then
+				rsync -a --delete "$base/" "$t2/"
+			else
+				rm -rf "$t2" && cp -a "$base" "$t2"
+			fi
+			[ $side = a ] || patch -d "$t2" -p1 -s --no-backup-if-mismatch <"$patchfile"
+			quiet "$t2" "${args[@]}" prepare
+			for ((d = 0; d < ${#dir_list[@]}; d++)); do
+				build "$t2" "${dir_list[d]}" "${args[@]}" >>"$cache/bench.tree2.$d.$side"
+			done
+		done
+	done
+	for ((d = 0; d < ${#dir_list[@]}; d++)); do
+		row tree2 "${dir_list[d]}" "$cache/bench.tree2.$d.a" "$cache/bench.tree2.$d.b" "$tree2-stock"
+	done
+	rm -rf "$tree2-stock" "$tree2-kobjc"
 }
 
 # #SYMVER lines of DIR's .cmd files, as modpost reads them
@@ -112,9 +184,9 @@ say "warming both caches (and building every other object once)"
 make -C "$stock" -s -j"$jobs" "${stock_warm[@]}" "${goals[@]}" "$hit_obj" >/dev/null
 make -C "$kob" -s -j"$jobs" "${kobjc_warm[@]}" "${goals[@]}" "$hit_obj" >/dev/null
 ccache -z >/dev/null
-compare warm
-compare warm-cc
-compare noop
+kind_on warm && compare warm
+kind_on warm-cc && compare warm-cc
+kind_on noop && compare noop
 ccache --print-stats | awk '$1 ~ /^(direct_cache_hit|preprocessed_cache_hit|cache_miss)$/' | tr '\n' ' ' >&2
 echo >&2
 if cmp -s <(symvers "$stock") <(symvers "$kob"); then
@@ -125,27 +197,34 @@ fi
 # One object on a ccache hit, each command exactly as kbuild saved it
 # (by the warm builds above).
 saved() { sed -En "s/^(saved)?cmd_$(echo "$hit_obj" | sed 's|/|\\/|g') := //p" "$1/$(dirname "$hit_obj")/.$(basename "$hit_obj").cmd" | sed 's/\$\$/$/g'; }
-hit_stock=$(saved "$stock")
-hit_kobjc=$(saved "$kob")
-: >"$cache/bench.a" && : >"$cache/bench.b"
-for ((i = 0; i < hits; i++)); do
-	for side in a b; do
-		if [ $side = a ]; then tree=$stock cmd=$hit_stock; else tree=$kob cmd=$hit_kobjc; fi
-		t0=$(now)
-		(cd "$tree" && KOBJC_CACHE=ccache eval "$cmd" >/dev/null)
-		awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.5f\n", b - a }' >>"$cache/bench.$side"
+hit_line=
+if kind_on hit; then
+	hit_stock=$(saved "$stock")
+	hit_kobjc=$(saved "$kob")
+	: >"$cache/bench.a" && : >"$cache/bench.b"
+	for ((i = 0; i < hits; i++)); do
+		for side in a b; do
+			if [ $side = a ]; then tree=$stock cmd=$hit_stock; else tree=$kob cmd=$hit_kobjc; fi
+			t0=$(now)
+			(cd "$tree" && KOBJC_CACHE=ccache eval "$cmd" >/dev/null)
+			awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.5f\n", b - a }' >>"$cache/bench.$side"
+		done
 	done
-done
-ha=$(median <"$cache/bench.a")
-hb=$(median <"$cache/bench.b")
+	ha=$(median <"$cache/bench.a")
+	hb=$(median <"$cache/bench.b")
+	hit_line=$(printf 'ccache hit on %s (median of %d, sh -c included): ccache gcc %.1f ms, kobjc %.1f ms, kobjc overhead %.1f ms' \
+		"$hit_obj" "$hits" "$(awk -v a="$ha" 'BEGIN { print a * 1000 }')" \
+		"$(awk -v a="$hb" 'BEGIN { print a * 1000 }')" \
+		"$(awk -v a="$ha" -v b="$hb" 'BEGIN { print (b - a) * 1000 }')")
+	say "$hit_line"
+fi
 
-[ "${COLD:-1}" = 0 ] || compare cold
+kind_on clean && compare clean
+kind_on tree2 && compare_tree2
+[ "${COLD:-1}" = 0 ] || ! kind_on cold || compare cold
 
 printf '\n%-7s %-9s %-10s %10s %10s %6s %10s %10s %6s\n' kind dir 'objs(exp)' \
 	'wall:stock' kobjc ratio 'CPU:stock' kobjc ratio
 printf '%s\n' "${table[@]}"
-printf '\nccache hit on %s (median of %d, sh -c included): ccache gcc %.1f ms, kobjc %.1f ms, kobjc overhead %.1f ms\n' \
-	"$hit_obj" "$hits" "$(awk -v a="$ha" 'BEGIN { print a * 1000 }')" \
-	"$(awk -v a="$hb" 'BEGIN { print a * 1000 }')" \
-	"$(awk -v a="$ha" -v b="$hb" 'BEGIN { print (b - a) * 1000 }')"
+[ -z "$hit_line" ] || printf '\n%s\n' "$hit_line"
 printf '#SYMVER lines of %s: stock and kobjc %s\n' "$dirs" "$symver_check"
