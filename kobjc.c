@@ -856,13 +856,30 @@ shell_split(const char *s, struct strv *words)
 
 /* ---------------------------------------------------------------- programs */
 
+/* realpath(file), remembered: the compiler is resolved several times */
+static char *
+real_path(const char *file)
+{
+	static char *last, *last_real;
+	char *real;
+
+	if (last && !strcmp(last, file))
+		return last_real ? xstrdup(last_real) : NULL;
+	real = realpath(file, NULL);
+	free(last);
+	free(last_real);
+	last = xstrdup(file);
+	last_real = real ? xstrdup(real) : NULL;
+	return real;
+}
+
 /* "ccache" or "distcc" when file is one of them, under any name: a
  * masquerade link such as /usr/lib/ccache/gcc. NULL otherwise. */
 static const char *
 wrapper_of(const char *file)
 {
 	static const char *const wrappers[] = { "ccache", "distcc", NULL };
-	char *real = realpath(file, NULL);
+	char *real = real_path(file);
 	const char *w = NULL;
 	size_t i;
 
@@ -892,10 +909,13 @@ find_program(const char *name, int skip_wrappers)
 
 	if (strchr(name, '/'))
 		return xstrdup(name);
+	/* a plain lookup that found no wrapper is also the skipping one */
 	for (i = 0; i < 4; i++)
-		if (memo[i].name && memo[i].skip == skip_wrappers &&
-		    !strcmp(memo[i].name, name) &&
-		    !strcmp(memo[i].path, path ? path : ""))
+		if (memo[i].name && !strcmp(memo[i].name, name) &&
+		    !strcmp(memo[i].path, path ? path : "") &&
+		    (memo[i].skip == skip_wrappers ||
+		     (!memo[i].skip && memo[i].found &&
+		      !wrapper_of(memo[i].found))))
 			return memo[i].found ? xstrdup(memo[i].found) : NULL;
 	for (p = path ? path : "/usr/bin:/bin"; *p; p = *e ? e + 1 : e) {
 		e = strchr(p, ':');
@@ -1066,7 +1086,7 @@ static int
 is_clang(const struct job *j)
 {
 	char *f = find_program(j->cc.v[j->cc.n - 1], 1);
-	char *real = f ? realpath(f, NULL) : NULL;
+	char *real = f ? real_path(f) : NULL;
 	int clang =
 		!!strstr(base_of(real ? real : j->cc.v[j->cc.n - 1]), "clang");
 
@@ -1167,7 +1187,7 @@ unmask_compiler(struct job *j)
 	char *f = find_program(j->cc.v[0], 0), *real;
 
 	if (f && wrapper_of(f) && !strcmp(wrapper_of(f), "ccache") &&
-	    (real = realpath(f, NULL))) {
+	    (real = real_path(f))) {
 		if (!j->ccache)
 			j->ccache = real;
 		free(f);
@@ -2402,20 +2422,23 @@ tag_file(struct buf *b, const char *what, const char *file)
 	struct buf key = { 0 }, data = { 0 };
 	struct stat st, st2;
 	char hex[65], *v;
-	int fd;
+	int fd = -1;
 
-	if (!file || (fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
+	if (!file || stat(file, &st) < 0) {
 		buf_printf(b, "%s missing\n", what);
 		return;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (!S_ISREG(st.st_mode)) {
 		buf_printf(b, "%s not-a-file\n", what); /* /dev/null, say */
-		close(fd);
 		return;
 	}
 	stat_key(&key, "sha256", &st);
 	if ((v = digest_lookup(key.s)) && strlen(v) == 64) {
 		buf_printf(b, "%s %s\n", what, v);
+	} else if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0 ||
+		   fstat(fd, &st2) < 0 || st2.st_ino != st.st_ino ||
+		   st2.st_dev != st.st_dev) {
+		buf_printf(b, "%s unreadable\n", what); /* or just replaced */
 	} else {
 		if (read_fd(fd, &data) < 0)
 			fatal(1, "%s:", file);
@@ -2429,7 +2452,8 @@ tag_file(struct buf *b, const char *what, const char *file)
 	}
 	free(v);
 	free(key.s);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 }
 
 /* The compiler proper behind a gcc driver, as -print-prog-name=cc1 names
@@ -2819,9 +2843,7 @@ install(struct run *r)
 		die_of_signal(caught);
 	deliver_symvers(r);
 	shell_join(&cmd, argv);
-	if (r->direct)
-		unlink(r->tmpout);
-	else
+	if (!r->direct)
 		verbose("%s", cmd.s);
 	free(cmd.s);
 	if (!r->direct && rename(r->tmpout, j->out) < 0)
@@ -2935,7 +2957,9 @@ run_recipe(struct job *j, int explain)
 		if (lstat(j->out, &st) == 0 && !(st.st_mode & 0222))
 			fatal(1, "output: '%s' is read-only; not replacing it",
 			      j->out);
-		r.tmpout = make_temp(j->out, ".o");
+		/* ccache writes OUT itself (run_wrapped) */
+		if (!cache)
+			r.tmpout = make_temp(j->out, ".o");
 	}
 	if (cache) {
 		run_wrapped(&r, cache, 0);
