@@ -68,7 +68,8 @@ case $kver in
 	;;
 7.3)
 	obj=lib/crc/crc-itu-t.o src=lib/crc/crc-itu-t.c hdr=include/linux/crc-itu-t.h
-	kmake=lib/crc/Makefile cfg=CRC_ITU_T desc='CRC ITU-T V.41 calculations'
+	# CRC_ITU_T has no prompt in 7.3: UDF_FS selects it, y or m
+	kmake=lib/crc/Makefile cfg=CRC_ITU_T selector=UDF_FS desc='CRC ITU-T V.41 calculations'
 	inline_sed='s/((crc >> 8) ^ data) \& 0xff/((crc >> 8) ^ data ^ 0x5a) \& 0xff/'
 	;;
 *) echo "ccache-check: KVER=$kver: unknown kernel series (known: 6.1 6.12 7.3)" >&2 && exit 1 ;;
@@ -328,8 +329,10 @@ modpost() {
 		[ "$kver" = 6.1 ] || args+=(-M)
 		! grep -q '^CONFIG_BASIC_MODVERSIONS=y' .config || args+=(-b)
 		! grep -q '^CONFIG_EXTENDED_MODVERSIONS=y' .config || args+=(-x)
-		for d in "${dirs[@]}"; do cat "$d/modules.order"; done | sed 's/\.ko$/.o/' |
-			scripts/mod/modpost "${args[@]}" -o modules-only.symvers -T - 2>/dev/null
+		# a file, not '-': 7.3's modpost opens the name
+		for d in "${dirs[@]}"; do cat "$d/modules.order"; done | sed 's/\.ko$/.o/' >"$tmp/modpost.list"
+		scripts/mod/modpost "${args[@]}" -o modules-only.symvers -T "$tmp/modpost.list" 2>"$tmp/modpost.err" ||
+			{ cat "$tmp/modpost.err" >&2; exit 1; }
 	) || die "modpost failed in $1"
 	[ -s "$1/modules-only.symvers" ] || die "modpost wrote no symbol in $1/modules-only.symvers"
 }
@@ -477,7 +480,6 @@ cbase=base # the build changes are compared with: base, or the state's
 case_() {
 	local name=$1 want=$2 want_obj=$3 want_sym=$4 change=$5 revert=$6
 	local got eq d_obj d_sym back=-
-	say "case $name"
 	undos+=("$revert")
 	$change
 	cached "$name"
@@ -497,7 +499,11 @@ case_() {
 	rows+=("$(printf "$row" "$name" \
 		"$(mark "$got" "$want")" "$(mark "$eq" yes)" "$(mark "$d_obj" "$want_obj")" \
 		"$(mark "$d_sym" "$want_sym")" "$(mark "$back" "$([ "$want" = miss ] && echo hit || echo -)")")")
-	[[ ${rows[-1]} != *'(want '* ]] || fail "case $name: ${rows[-1]}"
+	check_row "case $name"
+}
+# check_row WHAT: say the row just added, a failure if it has a '(want'
+check_row() {
+	if [[ ${rows[-1]} == *'(want '* ]]; then fail "$1: ${rows[-1]}"; else say "$1: ${rows[-1]}"; fi
 }
 # state NAME WANT WANT_OBJ WANT_SYMVER ENTER LEAVE: enter a state the
 # next cases run in (and compare with): its cached build must be WANT and
@@ -506,7 +512,6 @@ case_() {
 states=()
 state() {
 	local name=$1 want=$2 want_obj=$3 want_sym=$4 enter=$5 leave=$6 eq d_obj d_sym
-	say "state $name"
 	undos+=("$leave")
 	$enter
 	cached "$name"
@@ -518,7 +523,7 @@ state() {
 	rows+=("$(printf "$row" "[$name" \
 		"$(mark "$res" "$want")" "$(mark "$eq" yes)" "$(mark "$d_obj" "$want_obj")" \
 		"$(mark "$d_sym" "$want_sym")" "")")
-	[[ ${rows[-1]} != *'(want '* ]] || fail "state $name: ${rows[-1]}"
+	check_row "state $name"
 	states+=("$cbase")
 	cbase=$name
 }
@@ -532,7 +537,7 @@ end_state() {
 	back=$res
 	[ "$back" != hit ] || same "$cbase" || back="hit, differs"
 	rows+=("$(printf "$row" "$name]" "" "" "" "" "$(mark "$back" hit)")")
-	[[ ${rows[-1]} != *'(want '* ]] || fail "leaving state $name: ${rows[-1]}"
+	check_row "leaving state $name"
 }
 
 none() { :; }
@@ -661,7 +666,7 @@ revert_recipe() { cp -p "$tmp/kobjc.orig" "$K"; }
 # CONFIG_CRC7=y (7.3: CRC_ITU_T): no -DMODULE, and with IBT no objtool
 # until vmlinux.o
 set_cfg() {
-	scripts/config --file .config "$1" "$cfg"
+	scripts/config --file .config "$1" "$cfg" ${selector:+"$1" "$selector"}
 	mk "config$1.log" olddefconfig
 	grep -qx "CONFIG_$cfg=$2" .config || die "CONFIG_$cfg=$2 did not stick"
 }
