@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
-# Build fs/ext4/ and lib/crc7.o of Linux 6.1 through kobjc with
-# KOBJC_CC_LAUNCHER=distcc, the compile phase on two real distccd helpers
-# on 127.0.0.1, and compare with stock kbuild: tests/kbuild/kernel-check.sh
-# does the builds and the comparison (lib/crc7.o exports symbols, so the
-# genksyms step and the #SYMVER lines of its .cmd file are exercised
-# through distcc too). Every compile must have run on a helper (the
-# helpers' job logs count them), each helper must have had some (in a
-# build of more than 2 objects), and the distcc client must not have
-# fallen back to a local compile. Then the same build with kobjc alone,
-# for the wall time. Then a helper whose kobjc has another recipe (an older
-# table), named first: it refuses the jobs it gets (exit 200), distcc
-# compiles those here, and the build must still equal stock.
+# Build fs/ext4/ and lib/crc7.o of Linux 6.1 (KVER=7.3: fs/fat/ and
+# lib/crc/crc-itu-t.o of 7.3) through kobjc with KOBJC_CC_LAUNCHER=distcc,
+# the compile phase on two real distccd helpers on 127.0.0.1, and compare
+# with stock kbuild: tests/kbuild/kernel-check.sh does the builds and the
+# comparison (the .o exports symbols, so the genksyms step and the
+# #SYMVER lines of its .cmd file are exercised through distcc too).
+# Every compile must have run on a helper (the helpers' job logs count
+# them), each helper must have had some (in a build of more than 2
+# objects), and the distcc client must not have fallen back to a local
+# compile. Then the same build with kobjc alone, for the wall time. Then a
+# helper whose kobjc has another recipe (an older table), named first: it
+# refuses the jobs it gets (exit 200), distcc compiles those here, and the
+# build must still equal stock.
 #
 # Environment:
-#   TARGETS             default 'fs/ext4/ lib/crc7.o'
+#   KVER                kernel series, as kernel-check.sh: 6.1 (default),
+#                       6.12 or 7.3
+#   TARGETS             default 6.1 'fs/ext4/ lib/crc7.o', 6.12
+#                       'fs/fat/ lib/crc7.o', 7.3 'fs/fat/
+#                       lib/crc/crc-itu-t.o'
 #   JOBS                make -j (default 4: the two helpers' 2 slots each;
 #                       distcc takes the first host with a free slot, so
 #                       with fewer jobs the second helper may get nothing)
@@ -29,7 +34,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 cache=${KOBJC_KERNEL_CACHE:-$HOME/.cache/kobjc}
 kobjc=${KOBJC_BIN:-$repo/kobjc}
-targets=${TARGETS:-fs/ext4/ lib/crc7.o}
+kver=${KVER:-6.1}
+case $kver in
+6.1) default_targets='fs/ext4/ lib/crc7.o' ;;
+6.12) default_targets='fs/fat/ lib/crc7.o' ;;
+7.3) default_targets='fs/fat/ lib/crc/crc-itu-t.o' ;;
+*) echo "distcc-check: KVER=$kver: unknown kernel series (known: 6.1 6.12 7.3)" >&2 && exit 1 ;;
+esac
+targets=${TARGETS:-$default_targets}
 jobs=${JOBS:-4}
 logs=$cache/distcc-check.logs
 
@@ -56,7 +68,7 @@ for cmd in distcc distccd cc; do
 done
 [ -x "$kobjc" ] || die "no kobjc binary at $kobjc (run make, or set KOBJC_BIN)"
 kobjc=$(cd "$(dirname "$kobjc")" && pwd)/$(basename "$kobjc")
-export KOBJC_KERNEL_CACHE=$cache KOBJC_BIN=$kobjc TARGETS=$targets JOBS=$jobs SELFTEST=0
+export KOBJC_KERNEL_CACHE=$cache KOBJC_BIN=$kobjc TARGETS=$targets JOBS=$jobs SELFTEST=0 KVER=$kver
 
 mkdir -p "$logs"
 rm -f "$logs"/*
@@ -69,7 +81,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/distcc-check.XXXXXX")
 # more). It logs every job to $tmp/NAME/log. Sets DISTCCD_PORT[NAME].
 start_helper() {
 	distccd_start "$1" "$2"
-	say "helper $1: distccd pid $(cat "$tmp/$1/started") on 127.0.0.1:${DISTCCD_PORT[$1]}, runs $tmp/$1/bin/kobjc (recipe $("$tmp/$1/bin/kobjc" --recipe-hash | cut -c1-12))"
+	say "helper $1: distccd pid $(cat "$tmp/$1/started") on 127.0.0.1:${DISTCCD_PORT[$1]}, runs $tmp/$1/bin/kobjc (recipe $("$tmp/$1/bin/kobjc" --recipe-hash="kbuild-$kver" | cut -c1-12))"
 }
 
 # Stop every helper started, keep their logs, and make sure nothing under
@@ -146,7 +158,7 @@ check() {
 	# kernel-check.sh's logs directory is named after the tarball's
 	# version: take the build log this run wrote
 	found=$(find "$cache" -mindepth 2 -maxdepth 2 -name build-kobjc.log \
-		-path "$cache/linux-6.1.*.logs/*" -newer "$mark")
+		-path "$cache/linux-$kver.*.logs/*" -newer "$mark")
 	[ -n "$found" ] && [ "$(wc -l <<<"$found")" = 1 ] ||
 		die "$name run: no single new build-kobjc.log under $cache: '$found'"
 	[ "$(dirname "$found")/prepare-kobjc.log" -nt "$mark" ] ||
@@ -194,7 +206,7 @@ check local REUSE_STOCK=1
 l_objects=$objects l_wall=$wall l_cpu=$cpu
 [ "$l_objects" = "$d_objects" ] || die "local run built $l_objects objects, the distcc run $d_objects"
 
-# 3. One helper has an older kobjc: its kbuild-6.1 table differs (built
+# 3. One helper has an older kobjc: its kbuild-$kver table differs (built
 # from this tree's source with the table's about line changed), so the
 # recipe hash differs, so it refuses every job it gets, with
 # exit 200, and distcc compiles that object here instead. It is the first
@@ -203,10 +215,11 @@ l_objects=$objects l_wall=$wall l_cpu=$cpu
 if [ "${MISMATCH:-1}" != 0 ]; then
 	mkdir -p "$tmp/kobjc-old/src" "$tmp/client-mismatch"
 	cp "$repo/kobjc.c" "$repo/kobjc.h" "$tmp/kobjc-old/src/"
-	sed -i 's/"Linux 6.1 scripts/"Linux 6.1 (older) scripts/' "$tmp/kobjc-old/src/kobjc.h"
+	sed -i "s/\"Linux $kver scripts/\"Linux $kver (older) scripts/" "$tmp/kobjc-old/src/kobjc.h"
+	! cmp -s "$repo/kobjc.h" "$tmp/kobjc-old/src/kobjc.h" || die "no kbuild-$kver recipe line in kobjc.h to change"
 	cc -std=c11 -O2 -static -o "$tmp/kobjc-old/kobjc" "$tmp/kobjc-old/src/kobjc.c" ||
 		die "cannot build the older kobjc"
-	[ "$("$tmp/kobjc-old/kobjc" --recipe-hash)" != "$("$kobjc" --recipe-hash)" ] ||
+	[ "$("$tmp/kobjc-old/kobjc" --recipe-hash="kbuild-$kver")" != "$("$kobjc" --recipe-hash="kbuild-$kver")" ] ||
 		die "the older kobjc has $kobjc's recipe hash"
 	start_helper three "$kobjc"
 	start_helper old "$tmp/kobjc-old/kobjc"
