@@ -57,24 +57,27 @@ check-sanitize: kobjc-san/kobjc
 
 # Linux KVER (6.1, 6.12 or 7.3; Debian's linux-source-KVER) built with
 # stock kbuild and through kobjc, compared (in CI); GENDWARFKSYMS=1 (7.3)
-# the gendwarfksyms config; FULL=1: vmlinux and modules.
+# the gendwarfksyms config; FULL=1: vmlinux and modules; VIA=mk: an
+# unmodified tree with MAKEFILES=kbuild/kobjc.mk instead of the patch.
 # tests/kbuild/kernel-check.sh says more.
 KVER ?= 6.1
 kernel-check: kobjc
 	tests/need-packages bison flex libelf-dev libdw-dev libssl-dev bc rsync xz-utils
-	KVER=$(KVER) GENDWARFKSYMS=$(GENDWARFKSYMS) FULL=$(FULL) tests/kbuild/kernel-check.sh
+	KVER=$(KVER) GENDWARFKSYMS=$(GENDWARFKSYMS) FULL=$(FULL) VIA=$(VIA) tests/kbuild/kernel-check.sh
 
 # The same comparison with the whole recipe cached by ccache (misses, then
-# hits), and the ccache matrix on lib/crc7.o; tests/kbuild/ccache-check.sh.
+# hits), make clean, a second tree, O=, two machines over redis, and the
+# ccache matrix on the self-test object; tests/kbuild/ccache-check.sh.
+# KVER as above; TARGETS (default fs/fat/ lib/) to build fewer.
 kernel-check-ccache: kobjc
-	tests/need-packages linux-source-6.1 bison flex libelf-dev libssl-dev bc rsync ccache
-	tests/kbuild/ccache-check.sh
+	tests/need-packages bison flex libelf-dev libdw-dev libssl-dev bc rsync xz-utils ccache redis-server
+	KVER=$(KVER) TARGETS='$(TARGETS)' tests/kbuild/ccache-check.sh
 
-# fs/ext4/ and lib/crc7.o with the compile phase on two distccd on
-# 127.0.0.1; tests/kbuild/distcc-check.sh.
+# The compile phase on two distccd on 127.0.0.1 (6.1: fs/ext4/ and
+# lib/crc7.o); tests/kbuild/distcc-check.sh.
 kernel-check-distcc: kobjc
-	tests/need-packages linux-source-6.1 bison flex libelf-dev libssl-dev bc rsync distcc
-	tests/kbuild/distcc-check.sh
+	tests/need-packages bison flex libelf-dev libdw-dev libssl-dev bc rsync xz-utils distcc
+	KVER=$(KVER) TARGETS='$(TARGETS)' tests/kbuild/distcc-check.sh
 
 # Stock ccache against kobjc+ccache on fs/ext4, lib, kernel: medians and
 # ratios of alternating runs (not in CI).
@@ -109,8 +112,9 @@ lint:
 	else echo "lint: duplicates is not installed: skipped"; fi
 
 # install and uninstall name the same files: the binary, the man page and
-# each kbuild/*.patch; uninstall also removes PATCHDIR once it is empty.
-PATCHES = $(notdir $(wildcard kbuild/*.patch))
+# each kbuild/*.patch and kbuild/kobjc.mk; uninstall also removes PATCHDIR
+# once it is empty.
+KBUILD_FILES = $(notdir $(wildcard kbuild/*.patch)) kobjc.mk
 
 install: kobjc
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -120,14 +124,14 @@ install: kobjc
 	chmod 755 $(DESTDIR)$(BINDIR)/kobjc
 	cp kobjc.1 $(DESTDIR)$(MANDIR)/man1/kobjc.1
 	chmod 644 $(DESTDIR)$(MANDIR)/man1/kobjc.1
-	for p in $(PATCHES); do \
+	for p in $(KBUILD_FILES); do \
 		cp kbuild/$$p $(DESTDIR)$(PATCHDIR)/$$p && \
 		chmod 644 $(DESTDIR)$(PATCHDIR)/$$p || exit; \
 	done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/kobjc $(DESTDIR)$(MANDIR)/man1/kobjc.1 \
-		$(addprefix $(DESTDIR)$(PATCHDIR)/,$(PATCHES))
+		$(addprefix $(DESTDIR)$(PATCHDIR)/,$(KBUILD_FILES))
 	if [ -d $(DESTDIR)$(PATCHDIR) ]; then \
 		rmdir $(DESTDIR)$(PATCHDIR) 2>/dev/null || \
 		echo "uninstall: $(DESTDIR)$(PATCHDIR) is not empty: kept"; \

@@ -11,6 +11,8 @@
 #   GENDWARFKSYMS=1     (7.3 only) symbol versions from gendwarfksyms, not
 #                       genksyms: a second config with DEBUG_INFO_DWARF5
 #   FULL=1              build 'vmlinux modules' instead of $TARGETS
+#   VIA=mk              no patch: the kobjc copy stays unmodified and its
+#                       makes get MAKEFILES=kbuild/kobjc.mk
 #   TARGETS             default: 6.1 'fs/ext4/ lib/ fs/fat/';
 #                       6.12 and 7.3 'fs/fat/ lib/' (holds the self-test
 #                       object)
@@ -193,8 +195,19 @@ for copy in "${copies[@]}"; do
 		rm -rf "$copy" && cp -a "$base" "$copy"
 	fi
 done
-patch -d "$kob" -p1 -s --no-backup-if-mismatch <"$patchfile" ||
-	die "$patchfile does not apply to $base"
+# via: what every make of the kobjc copy gets besides KOBJC=
+case ${VIA:-patch} in
+patch)
+	via=()
+	patch -d "$kob" -p1 -s --no-backup-if-mismatch <"$patchfile" ||
+		die "$patchfile does not apply to $base"
+	;;
+mk)
+	via=(MAKEFILES="$repo/kbuild/kobjc.mk")
+	patchfile="MAKEFILES=$repo/kbuild/kobjc.mk"
+	;;
+*) die "VIA=$VIA: unknown (known: patch, mk)" ;;
+esac
 [ "${PREPARE_ONLY:-0}" = 1 ] && { say "trees ready: $stock $kob"; exit 0; }
 
 [ -x "$kobjc" ] || die "no kobjc binary at $kobjc (run make, or set KOBJC_BIN)"
@@ -294,10 +307,10 @@ else
 	say "stock build: reused from an earlier run (REUSE_STOCK=1)"
 fi
 enter "$kob"
-run "$logs/prepare-kobjc.log" "$work" KOBJC="$kobjc" prepare modules_prepare
-timed "kobjc build" "$logs/build-kobjc.log" KOBJC="$kobjc" "${goals[@]}"
+run "$logs/prepare-kobjc.log" "$work" KOBJC="$kobjc" "${via[@]}" prepare modules_prepare
+timed "kobjc build" "$logs/build-kobjc.log" KOBJC="$kobjc" "${via[@]}" "${goals[@]}"
 # The saved kobjc commands must read back equal: nothing is rebuilt.
-timed "kobjc no-op make" "$logs/noop-kobjc.log" KOBJC="$kobjc" "${goals[@]}"
+timed "kobjc no-op make" "$logs/noop-kobjc.log" KOBJC="$kobjc" "${via[@]}" "${goals[@]}"
 if grep -E '^  CC( \[M\])? +[^ ]+\.o$' "$logs/noop-kobjc.log"; then
 	say "objects above were rebuilt by a second, no-op make"
 	status=1
@@ -328,7 +341,7 @@ selftest() {
 	chmod +x "$wrapper"
 	enter "$kob"
 	rm -f "$work/$obj"
-	run "$logs/selftest-$1.log" "$work" KOBJC="$wrapper" "$obj"
+	run "$logs/selftest-$1.log" "$work" KOBJC="$wrapper" "${via[@]}" "$obj"
 	leave
 	if compare "$logs/selftest-list" >/dev/null 2>&1; then
 		say "SELF-TEST FAILED: a kobjc without $1 was not caught"
@@ -345,20 +358,21 @@ if [ "${SELFTEST:-1}" = 1 ]; then
 	selftest "$symtool" "--$symtool=*|--$symtool-arg=*" || status=1
 	enter "$kob"
 	rm -f "$work/$obj"
-	run "$logs/selftest-kobjc.log" "$work" KOBJC="$kobjc" "$obj"
+	run "$logs/selftest-kobjc.log" "$work" KOBJC="$kobjc" "${via[@]}" "$obj"
 	leave
 	compare "$logs/selftest-list" >/dev/null 2>&1 || {
 		say "SELF-TEST FAILED: $obj differs even with the real kobjc"
 		status=1
 	}
-	# Without KOBJC the patched tree is stock kbuild: the changed command
-	# rebuilds the object, and object and .cmd come out as stock's.
+	# Without KOBJC the patched tree (or kobjc.mk) is stock kbuild: the
+	# changed command rebuilds the object, and object and .cmd come out
+	# as stock's.
 	enter "$kob"
-	run "$logs/selftest-nokobjc.log" "$work" "$obj"
+	run "$logs/selftest-nokobjc.log" "$work" "${via[@]}" "$obj"
 	leave
 	if grep -q "^  CC .*$obj\$" "$logs/selftest-nokobjc.log" &&
 		cmp -s "$stock/$obj" "$kob/$obj" && cmp -s "$stock/$objcmd" "$kob/$objcmd"; then
-		say "self-test: without KOBJC the patched tree rebuilds $obj as stock does"
+		say "self-test: without KOBJC the tree (VIA=${VIA:-patch}) rebuilds $obj as stock does"
 	else
 		say "SELF-TEST FAILED: without KOBJC, $obj was not rebuilt as stock"
 		status=1
