@@ -26,6 +26,11 @@
 # auto.conf is read by Makefile.build after this file, so CONFIG_ options
 # are tested when the recipe is expanded ($(if ...)), not with ifdef.
 
+# make tries to remake each makefile it reads, these too: nothing makes
+# this one (without it, make without -rR could 'link' it from a %.o rule,
+# fail, and delete it)
+$(lastword $(MAKEFILE_LIST)): ;
+
 ifdef KOBJC
 # obj=DIR on the command line: scripts/Makefile.build (or Makefile.clean,
 # Makefile.asm-headers..., where nothing below is used). tools/build's
