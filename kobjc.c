@@ -2842,12 +2842,14 @@ install(struct run *r)
 	if (caught)
 		die_of_signal(caught);
 	deliver_symvers(r);
-	shell_join(&cmd, argv);
-	if (!r->direct)
+	/* under ccache, OUT is in place already (run_wrapped) */
+	if (!r->direct) {
+		shell_join(&cmd, argv);
 		verbose("%s", cmd.s);
-	free(cmd.s);
-	if (!r->direct && rename(r->tmpout, j->out) < 0)
-		fatal(1, "renaming %s to %s:", r->tmpout, j->out);
+		free(cmd.s);
+		if (rename(r->tmpout, j->out) < 0)
+			fatal(1, "renaming %s to %s:", r->tmpout, j->out);
+	}
 	/* for --explain; a file system without user xattrs just can't tell */
 	if (r->restored) {
 		setxattr(j->out, RESTORED_XATTR, "ccache", 6, 0);
