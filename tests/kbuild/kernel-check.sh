@@ -195,16 +195,16 @@ for copy in "${copies[@]}"; do
 		rm -rf "$copy" && cp -a "$base" "$copy"
 	fi
 done
-# via: what every make of the kobjc copy gets besides KOBJC=
+# via: what every make of the kobjc copy gets besides KOBJC=; how: the
+# integration, in messages
 case ${VIA:-patch} in
 patch)
-	via=()
+	via=() how=$patchfile
 	patch -d "$kob" -p1 -s --no-backup-if-mismatch <"$patchfile" ||
 		die "$patchfile does not apply to $base"
 	;;
 mk)
-	via=(MAKEFILES="$repo/kbuild/kobjc.mk")
-	patchfile="MAKEFILES=$repo/kbuild/kobjc.mk"
+	via=(MAKEFILES="$repo/kbuild/kobjc.mk") how=${via[0]}
 	;;
 *) die "VIA=$VIA: unknown (known: patch, mk)" ;;
 esac
@@ -321,7 +321,7 @@ outputs >"$logs/outputs"
 n_kobjc=$(cd "$kob" && find . -path ./tools -prune -o -name '.*.o.cmd' -print0 |
 	xargs -0 grep -lF " := $kobjc " | wc -l)
 say "$n_kobjc objects were built by kobjc"
-[ "$n_kobjc" -gt 0 ] || die "kobjc was not used: is $patchfile effective?"
+[ "$n_kobjc" -gt 0 ] || die "kobjc was not used: is $how effective?"
 compare "$logs/outputs" || status=1
 
 # --- self-test: a wrong kobjc must be caught -----------------------------------
