@@ -57,34 +57,17 @@ jobs=${JOBS:-$(nproc)}
 targets=${TARGETS:-fs/fat/ lib/}
 parts=" ${PARTS:-1 2 3 4 5 6 7} "
 kver=${KVER:-6.1}
-# The matrix's object: a single-object module exporting two symbols (the
-# self-test object of kernel-check.sh), its source, header (with an
-# inline function using the exported table), Makefile and config symbol,
-# and a sed line that changes its inline function.
-case $kver in
-6.1 | 6.12)
-	obj=lib/crc7.o src=lib/crc7.c hdr=include/linux/crc7.h kmake=lib/Makefile
-	cfg=CRC7 desc='CRC7 calculations' inline_sed='s/\[crc ^ data\]/[crc ^ data ^ 0x5a]/'
-	;;
-7.3)
-	obj=lib/crc/crc-itu-t.o src=lib/crc/crc-itu-t.c hdr=include/linux/crc-itu-t.h
-	# CRC_ITU_T has no prompt in 7.3: UDF_FS selects it, y or m
-	kmake=lib/crc/Makefile cfg=CRC_ITU_T selector=UDF_FS desc='CRC ITU-T V.41 calculations'
-	inline_sed='s/((crc >> 8) ^ data) \& 0xff/((crc >> 8) ^ data ^ 0x5a) \& 0xff/'
-	;;
-*) echo "ccache-check: KVER=$kver: unknown kernel series (known: 6.1 6.12 7.3)" >&2 && exit 1 ;;
-esac
+# The matrix's object and its files: obj, src, hdr, kmake, cfg, selector,
+# desc, inline_sed (tests/kbuild/kver.bash).
+# shellcheck source=tests/kbuild/kver.bash
+source "$here/kver.bash"
+kver_facts "$kver" || exit 1
 objcmd=${obj%/*}/.${obj##*/}.cmd
 recipe=kbuild-$kver
 t_start=$(date +%s.%N)
 
 # The same build identity as kernel-check.sh's makes.
-export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 1970'
-export KBUILD_BUILD_USER=kobjc KBUILD_BUILD_HOST=kobjc KBUILD_BUILD_VERSION=1
-export LC_ALL=C
-unset MAKEFLAGS MAKELEVEL MFLAGS KOBJC KBUILD_OUTPUT KBUILD_SYMTYPES \
-	KBUILD_PRESERVE KBUILD_EXTRA_SYMBOLS KCFLAGS KCPPFLAGS ARCH CROSS_COMPILE \
-	OBJTOOL_ARGS
+kbuild_identity
 # Only the caching asked for here: no launcher, no user ccache settings
 # (a user's sloppiness would change what must miss), the default
 # IBT=y config (objtool runs on the matrix's object), the given targets.

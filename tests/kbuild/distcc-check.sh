@@ -35,13 +35,10 @@ repo=$(cd "$here/../.." && pwd)
 cache=${KOBJC_KERNEL_CACHE:-$HOME/.cache/kobjc}
 kobjc=${KOBJC_BIN:-$repo/kobjc}
 kver=${KVER:-6.1}
-case $kver in
-6.1) default_targets='fs/ext4/ lib/crc7.o' ;;
-6.12) default_targets='fs/fat/ lib/crc7.o' ;;
-7.3) default_targets='fs/fat/ lib/crc/crc-itu-t.o' ;;
-*) echo "distcc-check: KVER=$kver: unknown kernel series (known: 6.1 6.12 7.3)" >&2 && exit 1 ;;
-esac
-targets=${TARGETS:-$default_targets}
+# shellcheck source=tests/kbuild/kver.bash
+source "$here/kver.bash"
+kver_facts "$kver" || exit 1
+targets=${TARGETS:-$distcc_targets}
 jobs=${JOBS:-4}
 logs=$cache/distcc-check.logs
 

@@ -56,37 +56,10 @@ ibt=${KERNEL_IBT:-y}
 say() { printf 'kernel-check: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 
-# Per version: the config, the self-test object (a single-object module
-# that exports symbols, so objtool runs on it with IBT too) and the
-# default targets (small enough for CI: a whole run, unpack and prepare
-# included, took 5 to 8.5 minutes per version on 2 cores). lib/ holds the
-# self-test object; naming it as well races in 7.3's kbuild ('make lib/
-# lib/crc/crc-itu-t.o' fails: lib/crc/modules.order missing).
-#
-# defconfig plus modules that export symbols, so that modversions runs on
-# module objects: the CRC* (6.1, 6.12; 7.3: CRC_ITU_T, selected by UDF_FS)
-# and LIBCRC32C modules are single-object modules, fat.ko is multi-object.
-# X86_KERNEL_IBT (off in 6.1's defconfig, on in 6.12's and 7.3's and in
-# distribution kernels) runs objtool per object only on single-object
-# modules and on vmlinux.o; KERNEL_IBT=n makes objtool run on every object
-# instead.
+# shellcheck source=tests/kbuild/kver.bash
+source "$here/kver.bash"
+kver_facts "$kver" "$ibt" || exit 1
 symtool=genksyms
-case $kver in
-6.1 | 6.12)
-	config=(MODVERSIONS=y X86_KERNEL_IBT="$ibt" CRC4=m CRC7=m CRC8=m CRC_ITU_T=m
-		LIBCRC32C=m FAT_FS=m VFAT_FS=m MSDOS_FS=m)
-	obj=lib/crc7.o
-	default_targets='fs/ext4/ lib/ fs/fat/'
-	[ "$kver" = 6.1 ] || default_targets='fs/fat/ lib/'
-	;;
-7.3)
-	config=(MODVERSIONS=y X86_KERNEL_IBT="$ibt" UDF_FS=m CRC_ITU_T=m
-		FAT_FS=m VFAT_FS=m MSDOS_FS=m)
-	obj=lib/crc/crc-itu-t.o
-	default_targets='fs/fat/ lib/'
-	;;
-*) die "KVER=$kver: unknown kernel series (known: 6.1 6.12 7.3)" ;;
-esac
 case $dwarf in
 0) ;;
 1)
@@ -99,15 +72,11 @@ case $dwarf in
 	;;
 *) die "GENDWARFKSYMS=$dwarf: 0 or 1" ;;
 esac
-targets=${TARGETS:-$default_targets}
+targets=${TARGETS:-$check_targets}
 [ "${FULL:-0}" = 1 ] && targets='vmlinux modules'
 
-export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 1970'
-export KBUILD_BUILD_USER=kobjc KBUILD_BUILD_HOST=kobjc KBUILD_BUILD_VERSION=1
-export LC_ALL=C
 # Nothing from a calling make or the user's kbuild settings leaks in.
-unset MAKEFLAGS MAKELEVEL MFLAGS KOBJC KBUILD_OUTPUT KBUILD_SYMTYPES \
-	KBUILD_PRESERVE KBUILD_EXTRA_SYMBOLS KCFLAGS KCPPFLAGS ARCH CROSS_COMPILE
+kbuild_identity
 
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
@@ -189,11 +158,7 @@ if [ "${REUSE_STOCK:-0}" = 1 ] &&
 	copies=("$kob")
 fi
 for copy in "${copies[@]}"; do
-	if command -v rsync >/dev/null; then
-		rsync -a --delete "$base/" "$copy/"
-	else
-		rm -rf "$copy" && cp -a "$base" "$copy"
-	fi
+	reset_copy "$base" "$copy"
 done
 # via: what every make of the kobjc copy gets besides KOBJC=; how: the
 # integration, in messages
