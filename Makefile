@@ -80,10 +80,10 @@ kernel-check-distcc: kobjc
 	KVER=$(KVER) TARGETS='$(TARGETS)' tests/kbuild/distcc-check.sh
 
 # Stock ccache against kobjc+ccache on fs/ext4, lib, kernel: medians and
-# ratios of alternating runs (not in CI).
+# ratios of alternating runs (not in CI); KVER=6.12 or 7.3 for another tree.
 bench: kobjc
-	tests/need-packages linux-source-6.1 bison flex libelf-dev libssl-dev bc rsync ccache
-	tests/kbuild/bench.sh
+	tests/need-packages bison flex libelf-dev libdw-dev libssl-dev bc rsync xz-utils ccache
+	KVER=$(KVER) tests/kbuild/bench.sh
 
 # Static checks, in CI after make check: formatting (check only), cppcheck,
 # clang-tidy (.clang-tidy), the man page, the shell scripts, and duplicates,
@@ -95,8 +95,9 @@ bench: kobjc
 SHELL_SCRIPTS = .ci/run tests/demo/run tests/fakes/tool tests/fuzz/fuzz \
 	tests/fuzz/seeds $(wildcard tests/kbuild/*.sh) tests/kernel-source \
 	tests/kernel-tools tests/need-packages
-# Sourced by the bats tests, without a #! line.
-SHELL_LIBS = tests/distcc-helper.bash tests/distccd.bash
+# Sourced by the bats tests and the kernel checks, without a #! line; -x
+# follows each "shellcheck source=" to the file it names.
+SHELL_LIBS = tests/distcc-helper.bash tests/distccd.bash $(wildcard tests/kbuild/*.bash)
 
 lint:
 	tests/need-packages clang-format cppcheck clang-tidy mandoc shellcheck
@@ -106,8 +107,8 @@ lint:
 		--suppress=variableScope kobjc.c
 	clang-tidy --quiet --warnings-as-errors='*' kobjc.c -- -std=c11
 	mandoc -Tlint -W warning kobjc.1
-	shellcheck -S warning $(SHELL_SCRIPTS)
-	shellcheck -S warning -s bash $(SHELL_LIBS)
+	shellcheck -x -S warning $(SHELL_SCRIPTS)
+	shellcheck -x -S warning -s bash $(SHELL_LIBS)
 	@if command -v duplicates >/dev/null; then duplicates; \
 	else echo "lint: duplicates is not installed: skipped"; fi
 

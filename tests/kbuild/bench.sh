@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make bench: stock kbuild against kobjc on the Linux 6.1 trees that
-# kernel-check.sh prepares, measured side by side in one run (alternating
+# make bench: stock kbuild against kobjc on the Linux trees that
+# kernel-check.sh prepares (KVER=6.1, the default, 6.12 or 7.3), measured side by side in one run (alternating
 # runs, medians, ratios), never as timed assertions.
 #
 #   warm:    rebuild of DIR after 'rm DIR/*.o', both caches warm:
@@ -17,18 +17,17 @@
 #            stock  make CC="ccache gcc"                  DIR/
 #            kobjc  make KOBJC=... CC="ccache gcc"        DIR/
 #   tree2:   a second tree, same caches: each run makes a fresh copy of
-#            the prepared tree at another path ($cache/linux-6.1.N-bench-
+#            the prepared tree at another path ($cache/linux-KVER.N-bench-
 #            tree2-stock, -kobjc), runs 'make prepare' there (untimed:
 #            objtool is rebuilt, the copy is elsewhere), then times the
 #            first make DIR/ of each DIR in it, as clean
 #   cold:    the same rebuild without any cache: make / make KOBJC=...
 #
-# Environment: KINDS (default 'warm warm-cc noop hit clean tree2 cold':
-# the rows to measure, in that order whatever the order given), DIRS
-# (default 'fs/ext4 lib kernel'), RUNS (default 5),
-# COLD_RUNS (default RUNS), HITS (default 40), HIT_OBJ (default
-# fs/ext4/inode.o), KOBJC_BIN, KOBJC_KERNEL_CACHE, JOBS, COLD=0 to skip
-# the cold builds.
+# Environment: KVER, KINDS (default 'warm warm-cc noop hit clean tree2
+# cold': the rows to measure, in that order whatever the order given),
+# DIRS (default 'fs/ext4 lib kernel'), RUNS (default 5), COLD_RUNS
+# (default RUNS), HITS (default 40), HIT_OBJ (default fs/ext4/inode.o),
+# KOBJC_BIN, KOBJC_KERNEL_CACHE, JOBS.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,22 +43,25 @@ kobjc=$(cd "$(dirname "$kobjc")" && pwd)/$(basename "$kobjc")
 cache=${KOBJC_KERNEL_CACHE:-$HOME/.cache/kobjc}
 kinds=" ${KINDS:-warm warm-cc noop hit clean tree2 cold} "
 kind_on() { [[ $kinds == *" $1 "* ]]; }
+kver=${KVER:-6.1}
+# shellcheck source=tests/kbuild/kver.bash
+source "$here/kver.bash"
+kver_facts "$kver" || exit 1
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 
 # Fresh stock and kobjc copies of the prepared tree.
-ready=$(PREPARE_ONLY=1 KOBJC_BIN=$kobjc "$here/kernel-check.sh" 2>&1 |
+ready=$(PREPARE_ONLY=1 KVER=$kver KOBJC_BIN=$kobjc "$here/kernel-check.sh" 2>&1 |
 	tee /dev/stderr | sed -n 's/^kernel-check: trees ready: //p')
 read -r stock kob <<<"$ready"
 [ -n "$kob" ] || { say "kernel-check.sh did not prepare the trees"; exit 1; }
 base=${stock%-stock} # the prepared tree both are copies of
 tree2=$base-bench-tree2
-patchfile=$repo/kbuild/linux-6.1.patch
+patchfile=$repo/kbuild/linux-$kver.patch
 grep -q KOBJC "$kob/scripts/Makefile.build" || { say "kbuild patch not applied in $kob"; exit 1; }
 export CCACHE_DIR=$cache/bench-ccache
-export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 1970'
-export KBUILD_BUILD_USER=kobjc KBUILD_BUILD_HOST=kobjc LC_ALL=C
-unset MAKEFLAGS MAKELEVEL MFLAGS KOBJC KOBJC_CACHE KOBJC_CC_LAUNCHER
+kbuild_identity
+unset KOBJC_CACHE KOBJC_CC_LAUNCHER
 mkdir -p "$CCACHE_DIR"
 
 now() { date +%s.%N; }
@@ -159,11 +161,7 @@ compare_tree2() {
 			else
 				t2=$tree2-kobjc args=("${kobjc_tree2[@]}")
 			fi
-			if command -v rsync >/dev/null; then
-				rsync -a --delete "$base/" "$t2/"
-			else
-				rm -rf "$t2" && cp -a "$base" "$t2"
-			fi
+			reset_copy "$base" "$t2"
 			[ $side = a ] || patch -d "$t2" -p1 -s --no-backup-if-mismatch <"$patchfile"
 			quiet "$t2" "${args[@]}" prepare
 			for ((d = 0; d < ${#dir_list[@]}; d++)); do
@@ -221,7 +219,7 @@ fi
 
 kind_on clean && compare clean
 kind_on tree2 && compare_tree2
-[ "${COLD:-1}" = 0 ] || ! kind_on cold || compare cold
+kind_on cold && compare cold
 
 printf '\n%-7s %-9s %-10s %10s %10s %6s %10s %10s %6s\n' kind dir 'objs(exp)' \
 	'wall:stock' kobjc ratio 'CPU:stock' kobjc ratio
