@@ -50,9 +50,11 @@ kver_facts "$kver" || exit 1
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 
-# Fresh stock and kobjc copies of the prepared tree.
+# Fresh stock and kobjc copies of the prepared tree; kernel-check.sh's
+# messages pass on to stderr through its descriptor (tee /dev/stderr would
+# open it again and truncate the file a caller sent it to).
 ready=$(PREPARE_ONLY=1 KVER=$kver KOBJC_BIN=$kobjc "$here/kernel-check.sh" 2>&1 |
-	tee /dev/stderr | sed -n 's/^kernel-check: trees ready: //p')
+	tee >(cat >&2) | sed -n 's/^kernel-check: trees ready: //p')
 read -r stock kob <<<"$ready"
 [ -n "$kob" ] || { say "kernel-check.sh did not prepare the trees"; exit 1; }
 base=${stock%-stock} # the prepared tree both are copies of
