@@ -22,8 +22,10 @@
 #   SELFTEST=0          skip the self-test: the self-test object (6.1 and
 #                       6.12 lib/crc7.o, 7.3 lib/crc/crc-itu-t.o) rebuilt
 #                       with kobjc wrappers that drop objtool or the
-#                       symbol-version tool must differ, and without KOBJC
-#                       the patched tree must be stock
+#                       symbol-version tool must differ, without KOBJC
+#                       the patched tree must be stock, and every other
+#                       series' patch must not apply or make KOBJC=...
+#                       must stop with its error
 #   REUSE_STOCK=1       keep the stock build of the same targets from an
 #                       earlier run (when iterating on kobjc)
 #   PREPARE_ONLY=1      only set up the cached trees, build nothing
@@ -342,6 +344,31 @@ if [ "${SELFTEST:-1}" = 1 ]; then
 		say "SELF-TEST FAILED: without KOBJC, $obj was not rebuilt as stock"
 		status=1
 	fi
+	# Every other series' patch on this tree: either it does not apply,
+	# or make KOBJC=... stops at once with its one-line error (6.1's
+	# applies to 6.12's and 7.3's Makefile.build with an offset). The
+	# kobjc copy's own patched Makefile.build is put back after each.
+	[ "${VIA:-patch}" != patch ] || for other in "$repo"/kbuild/linux-*.patch; do
+		[ "$other" != "$patchfile" ] || continue
+		oname=${other##*/} oser=${oname#linux-} oser=${oser%.patch}
+		enter "$kob"
+		cp -p "$work/scripts/Makefile.build" "$logs/Makefile.build.kobjc"
+		cp -p "$stock/scripts/Makefile.build" "$work/scripts/Makefile.build"
+		if ! patch -d "$work" -p1 -s --no-backup-if-mismatch <"$other" >"$logs/other-$oser.log" 2>&1; then
+			result="does not apply"
+		elif make -C "$work" KOBJC="$kobjc" "$obj" >>"$logs/other-$oser.log" 2>&1; then
+			result="builds: NOT REFUSED"
+		elif grep -qF "*** kobjc: kbuild/$oname is for Linux $oser, this tree is Linux $kver;" "$logs/other-$oser.log"; then
+			result="applies; make KOBJC=... stops: '$(grep -o "kobjc: kbuild/$oname is for.*$kver;" "$logs/other-$oser.log" | head -n 1)'"
+		else
+			result="fails without its error (log: $logs/other-$oser.log): NOT REFUSED"
+		fi
+		cp -p "$logs/Makefile.build.kobjc" "$work/scripts/Makefile.build"
+		rm -f "$work/scripts/Makefile.build.rej"
+		leave
+		say "self-test: $oname on this tree: $result"
+		[[ $result != *"NOT REFUSED" ]] || status=1
+	done
 fi
 
 if [ "$status" = 0 ]; then say PASS; else say "FAIL (logs: $logs)"; fi
