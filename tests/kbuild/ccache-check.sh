@@ -57,12 +57,11 @@ jobs=${JOBS:-$(nproc)}
 targets=${TARGETS:-fs/fat/ lib/}
 parts=" ${PARTS:-1 2 3 4 5 6 7} "
 kver=${KVER:-6.1}
-# The matrix's object and its files: obj, src, hdr, kmake, cfg, selector,
-# desc, inline_sed (tests/kbuild/kver.bash).
+# The matrix's object and its files: obj, objcmd, src, hdr, kmake, cfg,
+# selector, desc, inline_sed (tests/kbuild/kver.bash).
 # shellcheck source=tests/kbuild/kver.bash
 source "$here/kver.bash"
 kver_facts "$kver" || exit 1
-objcmd=${obj%/*}/.${obj##*/}.cmd
 recipe=kbuild-$kver
 t_start=$(date +%s.%N)
 

@@ -25,7 +25,7 @@
 #   obj src hdr     the self-test and matrix object: a single-object module
 #                   that exports symbols (objtool runs on it with IBT too),
 #                   its source and its header (an inline function using
-#                   the exported table)
+#                   the exported table); objcmd: obj's .cmd file
 #   kmake cfg       its Makefile and config symbol; selector: the symbol
 #                   that selects cfg where cfg has no prompt (7.3); desc:
 #                   cfg's prompt text
@@ -51,8 +51,8 @@ kver_facts() {
 		obj=lib/crc7.o src=lib/crc7.c hdr=include/linux/crc7.h kmake=lib/Makefile
 		cfg=CRC7 desc='CRC7 calculations'
 		inline_sed='s/\[crc ^ data\]/[crc ^ data ^ 0x5a]/'
-		check_targets='fs/ext4/ lib/ fs/fat/' distcc_targets='fs/ext4/ lib/crc7.o'
-		[ "$1" = 6.1 ] || check_targets='fs/fat/ lib/' distcc_targets='fs/fat/ lib/crc7.o'
+		check_targets='fs/ext4/ lib/ fs/fat/' distcc_targets="fs/ext4/ $obj"
+		[ "$1" = 6.1 ] || check_targets='fs/fat/ lib/' distcc_targets="fs/fat/ $obj"
 		;;
 	7.3)
 		config=(MODVERSIONS=y X86_KERNEL_IBT="$ibt" UDF_FS=m CRC_ITU_T=m
@@ -61,7 +61,7 @@ kver_facts() {
 		kmake=lib/crc/Makefile cfg=CRC_ITU_T selector=UDF_FS
 		desc='CRC ITU-T V.41 calculations'
 		inline_sed='s/((crc >> 8) ^ data) \& 0xff/((crc >> 8) ^ data ^ 0x5a) \& 0xff/'
-		check_targets='fs/fat/ lib/' distcc_targets='fs/fat/ lib/crc/crc-itu-t.o'
+		check_targets='fs/fat/ lib/' distcc_targets="fs/fat/ $obj"
 		;;
 	*)
 		local me=${0##*/}
@@ -69,6 +69,7 @@ kver_facts() {
 		return 1
 		;;
 	esac
+	objcmd=${obj%/*}/.${obj##*/}.cmd
 }
 
 kbuild_identity() {
