@@ -2261,6 +2261,119 @@ run_step(struct run *r, const struct step *s)
 	free(why.s);
 }
 
+/* ---------------------------------------------------------------- ccache */
+
+/*
+ * The few ccache settings that change what kobjc must do, read as ccache
+ * 4.x reads them: CCACHE_CONFIGPATH alone, or /etc/ccache.conf and then
+ * the primary ccache.conf (in CCACHE_DIR, cache_dir, ~/.ccache or the XDG
+ * config directory); a CCACHE_* variable, even empty, wins over both.
+ */
+enum { CC_PATH, CC_COMPILER, CC_PREFIX, CC_UMASK, CC_DIR, CC_NKEYS };
+
+static const char *const ccache_keys[][2] = {
+	[CC_PATH] = { "path", "CCACHE_PATH" },
+	[CC_COMPILER] = { "compiler", "CCACHE_COMPILER" },
+	[CC_PREFIX] = { "prefix_command", "CCACHE_PREFIX" },
+	[CC_UMASK] = { "umask", "CCACHE_UMASK" },
+	[CC_DIR] = { "cache_dir", "CCACHE_DIR" },
+};
+
+static struct {
+	int read;
+	char *value[CC_NKEYS];
+} ccache_conf;
+
+static char *
+trim(char *s)
+{
+	char *e = s + strlen(s);
+
+	s += strspn(s, " \t");
+	while (e > s && strchr(" \t\r", e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static void
+ccache_conf_file(const char *file)
+{
+	struct buf text = { 0 };
+	char *line, *next, *eq;
+	struct stat st;
+	size_t k;
+
+	if (stat(file, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    read_file(file, &text) < 0)
+		return;
+	for (line = text.s; line; line = next) {
+		if ((next = strchr(line, '\n')))
+			*next++ = '\0';
+		line = trim(line);
+		if (*line == '#' || !(eq = strchr(line, '=')))
+			continue;
+		*eq = '\0';
+		for (k = 0; k < CC_NKEYS; k++)
+			if (!strcmp(trim(line), ccache_keys[k][0])) {
+				free(ccache_conf.value[k]);
+				ccache_conf.value[k] = xstrdup(trim(eq + 1));
+			}
+	}
+	free(text.s);
+}
+
+/* ccache's setting k, or NULL when it is unset or empty. */
+static const char *
+ccache_setting(int k)
+{
+	const char *v, *home = getenv("HOME");
+	char *f, *legacy;
+	struct stat st;
+	size_t i;
+
+	if (!ccache_conf.read++) {
+		if ((v = getenv("CCACHE_CONFIGPATH"))) {
+			ccache_conf_file(v);
+		} else {
+			ccache_conf_file("/etc/ccache.conf");
+			legacy = xasprintf("%s/.ccache", home ? home : "");
+			if ((v = getenv("CCACHE_DIR")) && *v)
+				f = xasprintf("%s/ccache.conf", v);
+			else if ((v = ccache_conf.value[CC_DIR]) && *v)
+				f = xasprintf("%s/ccache.conf", v);
+			else if (stat(legacy, &st) == 0 && S_ISDIR(st.st_mode))
+				f = xasprintf("%s/ccache.conf", legacy);
+			else if ((v = getenv("XDG_CONFIG_HOME")) && *v)
+				f = xasprintf("%s/ccache/ccache.conf", v);
+			else
+				f = xasprintf("%s/.config/ccache/ccache.conf",
+					      home ? home : "");
+			ccache_conf_file(f);
+			free(f);
+			free(legacy);
+		}
+		for (i = 0; i < CC_NKEYS; i++)
+			if ((v = getenv(ccache_keys[i][1]))) {
+				free(ccache_conf.value[i]);
+				ccache_conf.value[i] = xstrdup(v);
+			}
+	}
+	v = ccache_conf.value[k];
+	return v && *v ? v : NULL;
+}
+
+/* The umask ccache creates its files with: kobjc's digest file is shared
+ * with the same users. */
+static mode_t
+ccache_umask(void)
+{
+	const char *v = ccache_setting(CC_UMASK);
+	mode_t mask = umask(0);
+
+	umask(mask);
+	return v ? (mode_t)strtoul(v, NULL, 8) & 0777 : mask;
+}
+
 /* ---------------------------------------------------------------- digests */
 
 /*
@@ -2278,13 +2391,116 @@ static struct {
 	struct buf text;
 } digests;
 
-#define DIGESTS_MAX (1 << 20) /* then start afresh */
+/* Past DIGESTS_MAX bytes the file is compacted to the last line for each
+ * key, and to its newest DIGESTS_KEEP bytes if that is not enough. */
+#define DIGESTS_MAX  (1 << 20)
+#define DIGESTS_KEEP (1 << 18)
+
+static mode_t ccache_umask(void);
+
+/* Open the digest file: a regular file only (a FIFO would block, a link
+ * to /dev/zero never end), without following a last symbolic link. */
+static int
+digests_open(int flags, struct stat *st)
+{
+	int fd = open(digests.path, flags | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC,
+		      0666);
+
+	if (fd >= 0 && (fstat(fd, st) < 0 || !S_ISREG(st->st_mode))) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
+/* Lines "KEY VALUE": the KEY of each compared, then the later line first. */
+static int
+key_cmp(const char *x, const char *y)
+{
+	size_t nx = strrchr(x, ' ') - x, ny = strrchr(y, ' ') - y;
+	int c = memcmp(x, y, nx < ny ? nx : ny);
+
+	return c ? c : nx == ny ? 0 : nx < ny ? -1 : 1;
+}
+
+static int
+line_cmp(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	int c = key_cmp(x, y);
+
+	return c ? c : x < y ? 1 : -1;
+}
+
+static int
+addr_cmp(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Keep the last line for each key of text (in their order), and at most
+ * the newest DIGESTS_KEEP bytes of them. */
+static void
+digests_compact(struct buf *text)
+{
+	struct strv lines = { 0 }, keep = { 0 };
+	struct buf out = { 0 };
+	char *p, *e, *end = text->s + text->n;
+	size_t i, size = 0;
+
+	for (p = text->s; p < end && (e = memchr(p, '\n', end - p));
+	     p = e + 1) {
+		*e = '\0';
+		if (strchr(p, ' '))
+			strv_push(&lines, p);
+	}
+	if (lines.n)
+		qsort(lines.v, lines.n, sizeof(*lines.v), line_cmp);
+	for (i = 0; i < lines.n; i++)
+		if (!i || key_cmp(lines.v[i - 1], lines.v[i]))
+			strv_push(&keep, lines.v[i]);
+	if (keep.n)
+		qsort(keep.v, keep.n, sizeof(*keep.v), addr_cmp);
+	for (i = keep.n; i > 0 && size + strlen(keep.v[i - 1]) < DIGESTS_KEEP;
+	     i--)
+		size += strlen(keep.v[i - 1]) + 1;
+	for (; i < keep.n; i++)
+		buf_printf(&out, "%s\n", keep.v[i]);
+	free(lines.v);
+	free(keep.v);
+	free(text->s);
+	*text = out;
+}
+
+/* Replace the digest file with text, atomically: a concurrent kobjc reads
+ * the old file or the new one, and at worst a digest is made again. */
+static void
+digests_rewrite(const struct buf *text)
+{
+	char *tmp = xasprintf("%s.XXXXXX", digests.path);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+
+	if (fd < 0) {
+		free(tmp);
+		return;
+	}
+	fchmod(fd, 0666 & ~ccache_umask());
+	if (write_all(fd, text->s ? text->s : "", text->n) < 0 ||
+	    close(fd) < 0 || rename(tmp, digests.path) < 0)
+		unlink(tmp);
+	free(tmp);
+}
 
 static void
 digests_load(void)
 {
 	const char *v;
+	struct stat st;
 	char *d;
+	int fd;
 
 	if (digests.loaded++)
 		return;
@@ -2298,12 +2514,23 @@ digests_load(void)
 		digests.path = xasprintf("%s/.cache/kobjc/digests", v);
 	if (!digests.path)
 		return;
-	if (read_file(digests.path, &digests.text) == 0 &&
-	    digests.text.n < DIGESTS_MAX)
+	if ((fd = digests_open(O_RDONLY, &st)) >= 0) {
+		/* bounded: what a bigger file holds beyond is dropped */
+		if (st.st_size <= 4 * DIGESTS_MAX ||
+		    lseek(fd, -4 * DIGESTS_MAX, SEEK_END) >= 0)
+			read_fd(fd, &digests.text);
+		close(fd);
+		if (st.st_size > DIGESTS_MAX) {
+			digests_compact(&digests.text);
+			digests_rewrite(&digests.text);
+		}
 		return;
-	digests.text.n = 0;
-	if (errno != ENOENT)
-		unlink(digests.path);
+	}
+	if (errno != ENOENT) { /* not a regular file: not ours to use */
+		free(digests.path);
+		digests.path = NULL;
+		return;
+	}
 	d = dir_of(digests.path);
 	if (mkdir(d, 0777) < 0 && errno == ENOENT) {
 		char *up = dir_of(d);
@@ -2355,14 +2582,18 @@ digest_remember(const char *key, const char *value, const struct stat *st)
 {
 	struct buf line = { 0 };
 	time_t t = time(NULL);
+	struct stat st2;
 	int fd;
 
 	if (!digests.path || t - st->st_mtim.tv_sec < 2 ||
 	    t - st->st_ctim.tv_sec < 2)
 		return;
 	buf_printf(&line, "%s %s\n", key, value);
-	fd = open(digests.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-		  0666);
+	if ((fd = digests_open(O_WRONLY | O_APPEND, &st2)) < 0 &&
+	    errno == ENOENT &&
+	    (fd = digests_open(O_WRONLY | O_APPEND | O_CREAT, &st2)) >= 0 &&
+	    st2.st_size == 0)
+		fchmod(fd, 0666 & ~ccache_umask()); /* shared as ccache's */
 	if (fd >= 0) {
 		/* a cache: on a failed write the digest is made again */
 		ssize_t w = write(fd, line.s, line.n);

@@ -785,3 +785,60 @@ cached_fault() {
 		done
 	done
 }
+
+# ---------------------------------------------------------------- trust
+
+# The digest file's size in bytes.
+digests_size() { stat -c %s "$CCACHE_DIR/kobjc-digests"; }
+
+@test "ccache: a digest file over 1 MiB is compacted, and a hit then appends nothing (no slow path for good)" {
+	prime
+	cached hit
+	[ -s "$CCACHE_DIR/kobjc-digests" ] || fail "no digest file"
+	# 2 MiB of lines for files long gone, as fresh trees and -j leave
+	awk 'BEGIN { for (i = 0; i < 17000; i++)
+		printf "sha256 fd01 %x 1234 1700000000.000000000 1700000000.000000000 %064x\n", i, i }' \
+		>>"$CCACHE_DIR/kobjc-digests"
+	[ "$(digests_size)" -gt $((2 * 1024 * 1024)) ] || fail "not 2 MiB"
+	cached hit
+	assert_same_as base
+	[ "$(digests_size)" -le $((1024 * 1024)) ] ||
+		fail "digest file not compacted: $(digests_size) bytes"
+	local before
+	before=$(digests_size)
+	cached hit
+	cached hit
+	assert_equal "$(digests_size)" "$before"
+	# one line per key: the last one
+	[ -z "$(awk '{ $NF = ""; print }' "$CCACHE_DIR/kobjc-digests" | sort | uniq -d)" ] ||
+		fail "duplicate keys left"
+}
+
+@test "ccache: a digest file that is a FIFO, or a link to /dev/zero, is not used: the build neither hangs nor fills memory" {
+	prime
+	rm -f "$CCACHE_DIR/kobjc-digests"
+	mkfifo "$CCACHE_DIR/kobjc-digests"
+	kobjc_args
+	rm -f answer.o
+	run timeout 30 env KOBJC_CACHE=ccache "$K" "${ARGS[@]}"
+	assert_success
+	cmp answer.o "$R/base/answer.o"
+	[ -p "$CCACHE_DIR/kobjc-digests" ] || fail "the FIFO was replaced"
+	rm -f "$CCACHE_DIR/kobjc-digests" answer.o
+	ln -s /dev/zero "$CCACHE_DIR/kobjc-digests"
+	run timeout 30 bash -c 'ulimit -v 2000000; exec env KOBJC_CACHE=ccache "$@"' \
+		- "$K" "${ARGS[@]}"
+	assert_success
+	cmp answer.o "$R/base/answer.o"
+	[ -L "$CCACHE_DIR/kobjc-digests" ] || fail "the link was replaced"
+}
+
+@test "ccache: the digest file is created with ccache's umask, so every user of a shared cache can record digests" {
+	(
+		umask 077
+		export CCACHE_UMASK=002
+		cached miss
+	)
+	[ -f "$CCACHE_DIR/kobjc-digests" ] || fail "no digest file"
+	assert_equal "$(stat -c %a "$CCACHE_DIR/kobjc-digests")" 664
+}
