@@ -2726,6 +2726,48 @@ compiler_proper(const char *driver)
 	return v;
 }
 
+/* Compiler options naming a file the compiler loads (a plugin, a specs
+ * or config file): ccache hashes those only through its compiler check,
+ * which kobjc's tag is, so each is tagged by content. */
+static const struct {
+	const char *opt; /* "-x=" takes FILE in the same word, "-x" the next */
+	const char *what;
+} loaded_files[] = {
+	{ "-fplugin=", "plugin" }, { "-fpass-plugin=", "plugin" },
+	{ "-specs=", "specs" },	   { "--specs=", "specs" },
+	{ "--specs", "specs" },	   { "--config=", "config" },
+	{ "--config", "config" },  { "-Xclang -load -Xclang", "plugin" },
+};
+
+static void
+tag_loaded_files(struct buf *b, const struct strv *flags)
+{
+	size_t i, k, n, w;
+
+	for (i = 0; i < flags->n; i++)
+		for (k = 0; k < sizeof(loaded_files) / sizeof(*loaded_files);
+		     k++) {
+			const char *o = loaded_files[k].opt, *f = flags->v[i];
+
+			n = strlen(o);
+			if (o[n - 1] == '=' && !strncmp(f, o, n)) {
+				tag_file(b, loaded_files[k].what, f + n);
+				continue;
+			}
+			/* the option's words, then FILE */
+			for (w = 0; i + w < flags->n && *o; w++) {
+				n = strcspn(o, " ");
+				if (strlen(flags->v[i + w]) != n ||
+				    strncmp(flags->v[i + w], o, n))
+					break;
+				o += n + !!o[n];
+			}
+			if (!*o && i + w < flags->n)
+				tag_file(b, loaded_files[k].what,
+					 flags->v[i + w]);
+		}
+}
+
 /*
  * ccache's compiler_check string: the recipe, and the content of all it
  * runs and reads that ccache does not hash: kobjc itself, the compiler
@@ -2752,9 +2794,7 @@ cache_tag(const struct job *j)
 		}
 		free(f);
 	}
-	for (i = 0; i < j->flags.n; i++)
-		if (!strncmp(j->flags.v[i], "-fplugin=", 9))
-			tag_file(&b, "plugin", j->flags.v[i] + 9);
+	tag_loaded_files(&b, &j->flags);
 	for (i = 0; all_tools[i]; i++) {
 		const struct tool *t = all_tools[i];
 		const struct tool_use *u = &j->tool[i];

@@ -842,3 +842,39 @@ digests_size() { stat -c %s "$CCACHE_DIR/kobjc-digests"; }
 	[ -f "$CCACHE_DIR/kobjc-digests" ] || fail "no digest file"
 	assert_equal "$(stat -c %a "$CCACHE_DIR/kobjc-digests")" 664
 }
+
+@test "ccache: a -specs= file (gcc) is tagged by content: another file, or the same file edited, misses" {
+	printf '*cc1_options:\n+ -O0\n\n' >a.specs
+	printf '*cc1_options:\n+ -O1\n\n' >b.specs
+	touch -d '1 hour ago' a.specs b.specs
+	add_flags -specs=a.specs
+	prime
+	cached hit
+	FLAGS=("${FLAGS[@]/-specs=a.specs/-specs=b.specs}")
+	change_misses b :
+	assert_outputs differ base b answer.o
+	FLAGS=("${FLAGS[@]/-specs=b.specs/-specs=a.specs}")
+	cached hit
+	assert_same_as base
+	change_misses edited eval "printf '*cc1_options:\n+ -O2\n\n' >a.specs"
+	assert_outputs differ base edited answer.o
+}
+
+@test "ccache: a plugin loaded with -Xclang -load -Xclang FILE is tagged by content, as -fplugin= is" {
+	command -v clang >/dev/null || skip "no clang"
+	# any file will do for the tag, which V=1 prints before the build
+	# (that then fails: p.so is no plugin): the same words, another file
+	CCW=clang
+	echo one >p.so
+	touch -d '1 hour ago' p.so
+	kobjc_args
+	run env KOBJC_CACHE=ccache KBUILD_VERBOSE=1 "$K" "${ARGS[@]}" -Xclang -load -Xclang p.so
+	local tag1 tag2
+	tag1=$(grep -o 'cache tag [0-9a-f]*' <<<"$output")
+	[[ $output == *"plugin "* ]] || fail "p.so not in the tag: $output"
+	echo two >p.so
+	touch -d '2 hours ago' p.so
+	run env KOBJC_CACHE=ccache KBUILD_VERBOSE=1 "$K" "${ARGS[@]}" -Xclang -load -Xclang p.so
+	tag2=$(grep -o 'cache tag [0-9a-f]*' <<<"$output")
+	[ -n "$tag1" ] && [ "$tag1" != "$tag2" ] || fail "same tag for another p.so: $tag1"
+}
