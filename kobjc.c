@@ -894,7 +894,7 @@ wrapper_of(const char *file)
  * skip_wrappers, ccache or distcc under another name is passed over, as
  * ccache finds the compiler behind its own masquerade link. */
 static char *
-find_program(const char *name, int skip_wrappers)
+find_program_in(const char *name, int skip_wrappers, const char *path)
 {
 	/* the compiler is looked up three times a build: remember */
 	static struct {
@@ -902,7 +902,7 @@ find_program(const char *name, int skip_wrappers)
 		int skip;
 	} memo[4];
 	static size_t next;
-	const char *path = getenv("PATH"), *p, *e;
+	const char *p, *e;
 	struct stat st;
 	char *f = NULL;
 	size_t i;
@@ -940,6 +940,12 @@ find_program(const char *name, int skip_wrappers)
 	return f;
 }
 
+static char *
+find_program(const char *name, int skip_wrappers)
+{
+	return find_program_in(name, skip_wrappers, getenv("PATH"));
+}
+
 /* This kobjc's own path, for ccache and distcc to call back. */
 static const char *
 self_path(void)
@@ -951,6 +957,148 @@ self_path(void)
 		return argv0_full;
 	path[n] = '\0';
 	return path;
+}
+
+static const char *
+getenv_set(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+/* The ccache, or other cache, that will take the whole recipe: KOBJC_CACHE,
+ * or the ccache in front of CC (CC="ccache gcc", a masquerade link). */
+static const char *
+job_cache(const struct job *j)
+{
+	const char *c = getenv_set("KOBJC_CACHE");
+
+	return j->action ? NULL : c ? c : j->ccache;
+}
+
+/* Is the cache command ccache? */
+static int
+is_ccache(const char *cache)
+{
+	size_t n = strcspn(cache, " \t");
+	const char *slash = memrchr(cache, '/', n);
+
+	n -= slash ? (size_t)(slash + 1 - cache) : 0;
+	return n == 6 && !strncmp(slash ? slash + 1 : cache, "ccache", 6);
+}
+
+/* ---------------------------------------------------------------- ccache */
+
+/*
+ * The few ccache settings that change what kobjc must do, read as ccache
+ * 4.x reads them: CCACHE_CONFIGPATH alone, or /etc/ccache.conf and then
+ * the primary ccache.conf (in CCACHE_DIR, cache_dir, ~/.ccache or the XDG
+ * config directory); a CCACHE_* variable, even empty, wins over both.
+ */
+enum { CC_PATH, CC_COMPILER, CC_PREFIX, CC_UMASK, CC_DIR, CC_NKEYS };
+
+static const char *const ccache_keys[][2] = {
+	[CC_PATH] = { "path", "CCACHE_PATH" },
+	[CC_COMPILER] = { "compiler", "CCACHE_COMPILER" },
+	[CC_PREFIX] = { "prefix_command", "CCACHE_PREFIX" },
+	[CC_UMASK] = { "umask", "CCACHE_UMASK" },
+	[CC_DIR] = { "cache_dir", "CCACHE_DIR" },
+};
+
+static struct {
+	int read;
+	char *value[CC_NKEYS];
+} ccache_conf;
+
+static char *
+trim(char *s)
+{
+	char *e = s + strlen(s);
+
+	s += strspn(s, " \t");
+	while (e > s && strchr(" \t\r", e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static void
+ccache_conf_file(const char *file)
+{
+	struct buf text = { 0 };
+	char *line, *next, *eq;
+	struct stat st;
+	size_t k;
+
+	if (stat(file, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    read_file(file, &text) < 0)
+		return;
+	for (line = text.s; line; line = next) {
+		if ((next = strchr(line, '\n')))
+			*next++ = '\0';
+		line = trim(line);
+		if (*line == '#' || !(eq = strchr(line, '=')))
+			continue;
+		*eq = '\0';
+		for (k = 0; k < CC_NKEYS; k++)
+			if (!strcmp(trim(line), ccache_keys[k][0])) {
+				free(ccache_conf.value[k]);
+				ccache_conf.value[k] = xstrdup(trim(eq + 1));
+			}
+	}
+	free(text.s);
+}
+
+/* ccache's setting k, or NULL when it is unset or empty. */
+static const char *
+ccache_setting(int k)
+{
+	const char *v, *home = getenv("HOME");
+	char *f, *legacy;
+	struct stat st;
+	size_t i;
+
+	if (!ccache_conf.read++) {
+		if ((v = getenv("CCACHE_CONFIGPATH"))) {
+			ccache_conf_file(v);
+		} else {
+			ccache_conf_file("/etc/ccache.conf");
+			legacy = xasprintf("%s/.ccache", home ? home : "");
+			if ((v = getenv("CCACHE_DIR")) && *v)
+				f = xasprintf("%s/ccache.conf", v);
+			else if ((v = ccache_conf.value[CC_DIR]) && *v)
+				f = xasprintf("%s/ccache.conf", v);
+			else if (stat(legacy, &st) == 0 && S_ISDIR(st.st_mode))
+				f = xasprintf("%s/ccache.conf", legacy);
+			else if ((v = getenv("XDG_CONFIG_HOME")) && *v)
+				f = xasprintf("%s/ccache/ccache.conf", v);
+			else
+				f = xasprintf("%s/.config/ccache/ccache.conf",
+					      home ? home : "");
+			ccache_conf_file(f);
+			free(f);
+			free(legacy);
+		}
+		for (i = 0; i < CC_NKEYS; i++)
+			if ((v = getenv(ccache_keys[i][1]))) {
+				free(ccache_conf.value[i]);
+				ccache_conf.value[i] = xstrdup(v);
+			}
+	}
+	v = ccache_conf.value[k];
+	return v && *v ? v : NULL;
+}
+
+/* The umask ccache creates its files with: kobjc's digest file is shared
+ * with the same users. */
+static mode_t
+ccache_umask(void)
+{
+	const char *v = ccache_setting(CC_UMASK);
+	mode_t mask = umask(0);
+
+	umask(mask);
+	return v ? (mode_t)strtoul(v, NULL, 8) & 0777 : mask;
 }
 
 /* ---------------------------------------------------------------- the job */
@@ -1191,7 +1339,8 @@ unmask_compiler(struct job *j)
 		if (!j->ccache)
 			j->ccache = real;
 		free(f);
-		f = find_program(base_of(j->cc.v[0]), 1);
+		f = find_program_in(base_of(j->cc.v[0]), 1,
+				    ccache_setting(CC_PATH) ?: getenv("PATH"));
 		if (!f)
 			usage_error("%s is ccache; no %s behind it on PATH",
 				    j->cc.v[0], base_of(j->cc.v[0]));
@@ -1199,6 +1348,29 @@ unmask_compiler(struct job *j)
 		return;
 	}
 	free(f);
+}
+
+/*
+ * Under ccache, the compiler is the one ccache would run: its `compiler`
+ * setting, else CC, found on its `path` when that is set. (The kobjc
+ * ccache calls back is the compiler ccache runs: run_wrapped.)
+ */
+static void
+ccache_compiler(struct job *j)
+{
+	const char *cache = job_cache(j), *v;
+	char *f;
+
+	if (!cache || !is_ccache(cache))
+		return;
+	if ((v = ccache_setting(CC_COMPILER)))
+		j->cc.v[0] = (char *)v;
+	if ((v = ccache_setting(CC_PATH)) && !strchr(j->cc.v[0], '/')) {
+		if (!(f = find_program_in(j->cc.v[0], 1, v)))
+			usage_error("no %s on ccache's path (%s)", j->cc.v[0],
+				    v);
+		j->cc.v[0] = f;
+	}
 }
 
 /* Parse a build command line from argv[i]: options, then OUT IN CC FLAGS. */
@@ -1239,6 +1411,7 @@ parse_job(struct job *j, int argc, char **argv, int i)
 		memmove(j->cc.v, j->cc.v + 1, j->cc.n-- * sizeof(*j->cc.v));
 	}
 	unmask_compiler(j);
+	ccache_compiler(j);
 	j->clang = is_clang(j);
 	for (; i < argc; i++)
 		strv_push(&j->flags, argv[i]);
@@ -2261,119 +2434,6 @@ run_step(struct run *r, const struct step *s)
 	free(why.s);
 }
 
-/* ---------------------------------------------------------------- ccache */
-
-/*
- * The few ccache settings that change what kobjc must do, read as ccache
- * 4.x reads them: CCACHE_CONFIGPATH alone, or /etc/ccache.conf and then
- * the primary ccache.conf (in CCACHE_DIR, cache_dir, ~/.ccache or the XDG
- * config directory); a CCACHE_* variable, even empty, wins over both.
- */
-enum { CC_PATH, CC_COMPILER, CC_PREFIX, CC_UMASK, CC_DIR, CC_NKEYS };
-
-static const char *const ccache_keys[][2] = {
-	[CC_PATH] = { "path", "CCACHE_PATH" },
-	[CC_COMPILER] = { "compiler", "CCACHE_COMPILER" },
-	[CC_PREFIX] = { "prefix_command", "CCACHE_PREFIX" },
-	[CC_UMASK] = { "umask", "CCACHE_UMASK" },
-	[CC_DIR] = { "cache_dir", "CCACHE_DIR" },
-};
-
-static struct {
-	int read;
-	char *value[CC_NKEYS];
-} ccache_conf;
-
-static char *
-trim(char *s)
-{
-	char *e = s + strlen(s);
-
-	s += strspn(s, " \t");
-	while (e > s && strchr(" \t\r", e[-1]))
-		*--e = '\0';
-	return s;
-}
-
-static void
-ccache_conf_file(const char *file)
-{
-	struct buf text = { 0 };
-	char *line, *next, *eq;
-	struct stat st;
-	size_t k;
-
-	if (stat(file, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    read_file(file, &text) < 0)
-		return;
-	for (line = text.s; line; line = next) {
-		if ((next = strchr(line, '\n')))
-			*next++ = '\0';
-		line = trim(line);
-		if (*line == '#' || !(eq = strchr(line, '=')))
-			continue;
-		*eq = '\0';
-		for (k = 0; k < CC_NKEYS; k++)
-			if (!strcmp(trim(line), ccache_keys[k][0])) {
-				free(ccache_conf.value[k]);
-				ccache_conf.value[k] = xstrdup(trim(eq + 1));
-			}
-	}
-	free(text.s);
-}
-
-/* ccache's setting k, or NULL when it is unset or empty. */
-static const char *
-ccache_setting(int k)
-{
-	const char *v, *home = getenv("HOME");
-	char *f, *legacy;
-	struct stat st;
-	size_t i;
-
-	if (!ccache_conf.read++) {
-		if ((v = getenv("CCACHE_CONFIGPATH"))) {
-			ccache_conf_file(v);
-		} else {
-			ccache_conf_file("/etc/ccache.conf");
-			legacy = xasprintf("%s/.ccache", home ? home : "");
-			if ((v = getenv("CCACHE_DIR")) && *v)
-				f = xasprintf("%s/ccache.conf", v);
-			else if ((v = ccache_conf.value[CC_DIR]) && *v)
-				f = xasprintf("%s/ccache.conf", v);
-			else if (stat(legacy, &st) == 0 && S_ISDIR(st.st_mode))
-				f = xasprintf("%s/ccache.conf", legacy);
-			else if ((v = getenv("XDG_CONFIG_HOME")) && *v)
-				f = xasprintf("%s/ccache/ccache.conf", v);
-			else
-				f = xasprintf("%s/.config/ccache/ccache.conf",
-					      home ? home : "");
-			ccache_conf_file(f);
-			free(f);
-			free(legacy);
-		}
-		for (i = 0; i < CC_NKEYS; i++)
-			if ((v = getenv(ccache_keys[i][1]))) {
-				free(ccache_conf.value[i]);
-				ccache_conf.value[i] = xstrdup(v);
-			}
-	}
-	v = ccache_conf.value[k];
-	return v && *v ? v : NULL;
-}
-
-/* The umask ccache creates its files with: kobjc's digest file is shared
- * with the same users. */
-static mode_t
-ccache_umask(void)
-{
-	const char *v = ccache_setting(CC_UMASK);
-	mode_t mask = umask(0);
-
-	umask(mask);
-	return v ? (mode_t)strtoul(v, NULL, 8) & 0777 : mask;
-}
-
 /* ---------------------------------------------------------------- digests */
 
 /*
@@ -2687,21 +2747,27 @@ tag_file(struct buf *b, const char *what, const char *file)
 		close(fd);
 }
 
-/* The compiler proper behind a gcc driver, as -print-prog-name=cc1 names
- * it (remembered by the driver's stat); NULL for a driver with none. */
+/*
+ * The first line program prints for argv, less prefix, remembered by the
+ * program's stat (kind names the question); NULL if it failed or printed
+ * no such line, one word after prefix. For what a tool says of itself: gcc's
+ * cc1, ccache's version.
+ */
 static char *
-compiler_proper(const char *driver)
+remembered_answer(const char *kind, char *const *argv, const char *prefix)
 {
-	static const struct step s = { .name = "compiler check" };
-	char *argv[] = { (char *)driver, "-print-prog-name=cc1", NULL };
+	static const struct step s = { .name = "probe" };
 	struct buf key = { 0 }, out = { 0 };
+	size_t n = strlen(prefix);
+	char *f = find_program(argv[0], 0), *v;
 	struct stat st;
-	char *v;
 	int p[2], status;
 
-	if (stat(driver, &st) < 0)
+	if (!f || stat(f, &st) < 0) {
+		free(f);
 		return NULL;
-	stat_key(&key, "cc1", &st);
+	}
+	stat_key(&key, kind, &st);
 	if (!(v = digest_lookup(key.s))) {
 		if (pipe2(p, O_CLOEXEC) < 0)
 			fatal(1, "pipe:");
@@ -2711,15 +2777,32 @@ compiler_proper(const char *driver)
 		close(p[0]);
 		status = reap(0);
 		out.n = out.s ? strcspn(out.s, "\n") : 0;
-		v = WIFEXITED(status) && !WEXITSTATUS(status) && out.n &&
-				    memchr(out.s, '/', out.n)
-			    ? strndup(out.s, out.n)
+		v = WIFEXITED(status) && !WEXITSTATUS(status) && out.n > n &&
+				    !strncmp(out.s, prefix, n) &&
+				    !memchr(out.s + n, ' ', out.n - n)
+			    ? strndup(out.s + n, out.n - n)
 			    : xstrdup("-");
 		digest_remember(key.s, v, &st);
 		free(out.s);
 	}
 	free(key.s);
+	free(f);
 	if (!strcmp(v, "-")) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* The compiler proper (cc1) that `driver -print-prog-name=cc1` names;
+ * NULL for a driver with none. */
+static char *
+compiler_proper(const char *driver)
+{
+	char *argv[] = { (char *)driver, "-print-prog-name=cc1", NULL };
+	char *v = remembered_answer("cc1", argv, "");
+
+	if (v && !strchr(v, '/')) {
 		free(v);
 		return NULL;
 	}
@@ -2874,6 +2957,34 @@ ccache_env(struct buf *cmd, const char *name, const char *value)
 }
 
 /*
+ * ccache runs its `compiler` setting instead of the one it is given, and
+ * puts its `prefix_command` (distcc) in front of it, which would then ship
+ * kobjc's whole recipe and the -E answer of both its preprocessor passes.
+ * Under kobjc the compiler ccache runs is kobjc (ccache_compiler took the
+ * setting), and the prefix becomes kobjc's launcher for the compile phase
+ * of a miss, as KOBJC_CC_LAUNCHER=distcc.
+ */
+static void
+ccache_prefix_and_compiler(struct buf *cmd, const char *ccache)
+{
+	const char *v;
+
+	if (!is_ccache(base_of(ccache)))
+		return;
+	if (ccache_setting(CC_COMPILER))
+		ccache_env(cmd, "COMPILER", self_path());
+	if ((v = ccache_setting(CC_PREFIX))) {
+		if (!getenv_set("KOBJC_CC_LAUNCHER")) {
+			setenv("KOBJC_CC_LAUNCHER", v, 1);
+			buf_puts(cmd, "KOBJC_CC_LAUNCHER=");
+			shell_quote(cmd, v);
+			buf_puts(cmd, " ");
+		}
+		ccache_env(cmd, "PREFIX", "");
+	}
+}
+
+/*
  * Hand the recipe, or only its compile phase, to wrapper (ccache or
  * distcc), which calls this kobjc back in compiler mode.
  */
@@ -2936,6 +3047,7 @@ run_wrapped(struct run *r, const char *wrapper, int compile_only)
 		ccache_env(&cmd, "NODEPEND", "1");
 		unsetenv("CCACHE_NOCPP2");
 		ccache_env(&cmd, "CPP2", "1");
+		ccache_prefix_and_compiler(&cmd, av.v[0]);
 	}
 	for (i = 0; i < j->flags.n; i++)
 		strv_push(&av, j->flags.v[i]);
@@ -3132,14 +3244,6 @@ install(struct run *r)
 	block_signals(0);
 }
 
-static const char *
-getenv_set(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : NULL;
-}
-
 /* Why ccache cannot keep what this job makes (a tool's side file, as
  * genksyms -T FILE for KBUILD_SYMTYPES); NULL if it can. */
 static const char *
@@ -3189,6 +3293,47 @@ explain_header(struct run *r, const char *cache, const char *launcher)
 		printf("launcher %s, for the compile phase\n", launcher);
 }
 
+/* Can the job print #SYMVER lines: has a step that prints its tool? */
+static int
+job_prints(const struct job *j)
+{
+	const struct step *const *s;
+	size_t k, t;
+
+	for (s = j->recipe->steps; *s; s++)
+		for (k = 0; (*s)->prints && (*s)->when[k].op; k++)
+			if ((*s)->when[k].op == COND_GIVEN &&
+			    (t = tool_index((*s)->when[k].arg)) < MAX_TOOLS &&
+			    j->tool[t].path)
+				return 1;
+	return 0;
+}
+
+/* ccache keeps a compiler's stdout, where the #SYMVER lines travel, only
+ * from 4.6 on: refuse an older one rather than lose them on a hit. */
+static void
+check_ccache_version(const struct job *j, const char *cache)
+{
+	char *argv[] = { strndup(cache, strcspn(cache, " \t")), "--version",
+			 NULL };
+	char *v;
+	unsigned major = 0, minor = 0;
+
+	if (!is_ccache(cache) || !job_prints(j))
+		return;
+	v = remembered_answer("ccache-version", argv, "ccache version ");
+	if (v && sscanf(v, "%u.%u", &major, &minor) == 2 &&
+	    (major > 4 || (major == 4 && minor >= 6))) {
+		free(v);
+		free(argv[0]);
+		return;
+	}
+	usage_error("%s is ccache %s, which does not keep a compiler's "
+		    "stdout: the #SYMVER lines would be lost on a hit; use "
+		    "ccache 4.6 or later, or build without ccache",
+		    argv[0], v ? v : "of unknown version");
+}
+
 static int
 run_recipe(struct job *j, int explain)
 {
@@ -3203,8 +3348,7 @@ run_recipe(struct job *j, int explain)
 
 	if (r.preprocess)
 		return run_preprocess(&r);
-	if (!j->action && !(cache = getenv_set("KOBJC_CACHE")))
-		cache = j->ccache;
+	cache = job_cache(j);
 	if (j->phase)
 		end = ncompile;
 	else
@@ -3223,6 +3367,8 @@ run_recipe(struct job *j, int explain)
 		explain_header(&r, cache, launcher);
 		cache = launcher = NULL; /* on a miss, they run what follows */
 	} else {
+		if (cache)
+			check_ccache_version(j, cache);
 		trash.out[trash.nout++] = j->out;
 		if (j->symvers)
 			trash.out[trash.nout++] = j->symvers;

@@ -878,3 +878,64 @@ digests_size() { stat -c %s "$CCACHE_DIR/kobjc-digests"; }
 	tag2=$(grep -o 'cache tag [0-9a-f]*' <<<"$output")
 	[ -n "$tag1" ] && [ "$tag1" != "$tag2" ] || fail "same tag for another p.so: $tag1"
 }
+
+# $BATS_TEST_TMPDIR/alt/gcc: gcc that defines WRAP (answer.o then differs)
+alt_gcc() {
+	mkdir -p "$BATS_TEST_TMPDIR/alt"
+	printf '#!/bin/sh\nexec %s -DWRAP "$@"\n' "$(command -v gcc)" >"$BATS_TEST_TMPDIR/alt/gcc"
+	chmod 755 "$BATS_TEST_TMPDIR/alt/gcc"
+	touch -d '1 hour ago' "$BATS_TEST_TMPDIR/alt/gcc"
+}
+
+@test "ccache: ccache's path (CCACHE_PATH, or path = in ccache.conf) finds the compiler, as stock ccache's does" {
+	alt_gcc
+	CCW=$BATS_TEST_TMPDIR/alt/gcc
+	uncached
+	save alt
+	CCW=gcc
+	uncached
+	save plain
+	assert_outputs differ alt plain answer.o
+	cached miss CCACHE_PATH="$BATS_TEST_TMPDIR/alt"
+	assert_same_as alt
+	CCW="ccache gcc"
+	cached hit CCACHE_PATH="$BATS_TEST_TMPDIR/alt"
+	assert_same_as alt
+	CCW=gcc
+	cached miss
+	assert_same_as plain
+	echo "path = $BATS_TEST_TMPDIR/alt" >"$CCACHE_DIR/ccache.conf"
+	cached hit
+	assert_same_as alt
+}
+
+@test "ccache: ccache's compiler setting (CCACHE_COMPILER, compiler = in ccache.conf) is the compiler, and kobjc still runs" {
+	alt_gcc
+	CCW=$BATS_TEST_TMPDIR/alt/gcc
+	uncached
+	save alt
+	CCW=gcc
+	cached miss CCACHE_COMPILER="$BATS_TEST_TMPDIR/alt/gcc"
+	assert_same_as alt
+	mkdir -p "$CCACHE_DIR"
+	echo "compiler = $BATS_TEST_TMPDIR/alt/gcc" >"$CCACHE_DIR/ccache.conf"
+	CCW="ccache gcc"
+	cached hit
+	assert_same_as alt
+}
+
+@test "ccache: a ccache older than 4.6 (no stdout kept: #SYMVER lines lost on a hit) is refused with one line, nothing touched" {
+	mkdir -p "$BATS_TEST_TMPDIR/old"
+	printf '#!/bin/sh\n[ "$1" != --version ] || { echo "ccache version 4.5.1"; exit 0; }\nexec %s "$@"\n' \
+		"$(command -v ccache)" >"$BATS_TEST_TMPDIR/old/ccache"
+	chmod 755 "$BATS_TEST_TMPDIR/old/ccache"
+	stale_object answer.o
+	local before
+	before=$(snapshot)
+	kobjc_args
+	run --separate-stderr env KOBJC_CACHE="$BATS_TEST_TMPDIR/old/ccache" "$K" "${ARGS[@]}"
+	assert_failure 2
+	[[ $stderr == *"ccache 4.5.1"*"4.6"* ]] || fail "no version message: $stderr"
+	assert_equal "$(wc -l <<<"$stderr")" 1
+	assert_equal "$(snapshot)" "$before"
+}

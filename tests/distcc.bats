@@ -239,3 +239,27 @@ quiet() {
 	assert_equal "$(ccache --print-stats | awk -F'\t' '$1 == "direct_cache_hit" { print $2 }')" 1
 	assert_equal "$(cat "$DAEMONS/one/log" "$DAEMONS/two/log")" "$before"
 }
+
+@test "distcc: CC=\"ccache gcc\" with CCACHE_PREFIX=distcc (ccache's own distcc set-up) ships the compile phase of a miss, and a hit runs nothing" {
+	local before
+	start_daemon one "$KOBJC"
+	export DISTCC_HOSTS=$(hosts_of one)
+	local_ref answer
+	rm -f answer.o ".answer.o.d" answer.sv
+	run --separate-stderr env CCACHE_PREFIX=distcc "$KOBJC" $(real_tool_opts) \
+		--symvers=answer.sv answer.o answer.c ccache gcc $(flags_of answer)
+	assert_success
+	quiet
+	assert_like_ref answer
+	assert_equal "$(compiles_ok one answer.c)" 1
+	assert_equal "$(grep -c COMPILE_ERROR "$DAEMONS/one/log")" 0
+	before=$(cat "$DAEMONS/one/log")
+	rm -f answer.o ".answer.o.d" answer.sv
+	run --separate-stderr env CCACHE_PREFIX=distcc "$KOBJC" $(real_tool_opts) \
+		--symvers=answer.sv answer.o answer.c ccache gcc $(flags_of answer)
+	assert_success
+	quiet
+	assert_like_ref answer
+	assert_equal "$(ccache --print-stats | awk -F'\t' '$1 == "direct_cache_hit" { print $2 }')" 1
+	assert_equal "$(cat "$DAEMONS/one/log")" "$before"
+}
