@@ -2667,65 +2667,114 @@ digest_remember(const char *key, const char *value, const struct stat *st)
 #define SH_FLAGS(e, i) elf_shdr(e, i, 8, 4, 8, 8)
 #define SH_ADDR(e, i)  elf_shdr(e, i, 12, 4, 16, 8)
 
+/* Sections that change with where and how a program was built, not with
+ * what it does: debug information and the build ID made from it. */
+static int
+build_only_section(const char *name)
+{
+	static const char *const prefixes[] = {
+		".debug",
+		".zdebug",
+		".gnu_debuglink",
+		".gnu_debugaltlink",
+		".note.gnu.build-id",
+		NULL,
+	};
+	size_t i;
+
+	for (i = 0; prefixes[i]; i++)
+		if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
+			return 1;
+	return 0;
+}
+
 /*
- * SHA-256 of what a program is: for ELF, the entry point and the sections
- * that are loaded, notes (the build ID) left out, so the same program with
- * other debug info (another build directory) is the same; for anything
- * else (a script, a text file) the whole content.
+ * SHA-256 of what a program is; returns 1 for ELF. For ELF: the ELF
+ * header's identity and entry point, every section but debug information
+ * and the build ID (by name, type, flags, address and content), and any
+ * bytes past the last section and the section headers (a payload a
+ * program may read from itself); so the same program built in another
+ * directory is the same. For anything else (a script) the whole content.
  */
-static void
+static int
 content_digest(const struct buf *b, char hex[65])
 {
 	const unsigned char *p = (const unsigned char *)b->s;
 	struct sha256 c;
 	struct elf e;
-	size_t i;
+	size_t i, names, nlen, end;
+	const char *strtab;
 	uint64_t f[5];
 
 	sha256_init(&c);
-	if (elf_parse(&e, p, b->n) != NULL) {
+	if (elf_parse(&e, p, b->n) != NULL ||
+	    (names = e.is64 ? elf_get(&e, 62, 2) : elf_get(&e, 50, 2)) >=
+		    e.shnum ||
+	    SH_TYPE(&e, names) != SHT_STRTAB) {
 		sha256_update(&c, "file\n", 5);
 		sha256_update(&c, b->s, b->n);
 		sha256_final(&c, hex);
-		return;
+		return 0;
 	}
+	nlen = SH_SIZE(&e, names);
+	strtab = (const char *)p + SH_OFFSET(&e, names);
+	end = e.shoff + e.shnum * e.shentsize;
 	f[0] = e.is64 ? elf_get(&e, 24, 8) : elf_get(&e, 24, 4);
 	sha256_update(&c, "elf\n", 4);
 	sha256_update(&c, p, EI_NIDENT);
 	sha256_update(&c, f, 8);
 	for (i = 1; i < e.shnum; i++) {
+		size_t name = elf_shdr(&e, i, 0, 4, 0, 4);
+		const char *n =
+			name < nlen && memchr(strtab + name, '\0', nlen - name)
+				? strtab + name
+				: "";
+
 		f[0] = SH_TYPE(&e, i), f[1] = SH_FLAGS(&e, i);
-		f[2] = SH_ADDR(&e, i), f[3] = SH_SIZE(&e, i), f[4] = i;
-		if (!(f[1] & SHF_ALLOC) || f[0] == SHT_NOTE)
+		f[2] = SH_ADDR(&e, i), f[3] = SH_SIZE(&e, i);
+		f[4] = SH_ENTSIZE(&e, i);
+		if (f[0] != SHT_NOBITS && SH_OFFSET(&e, i) + f[3] > end)
+			end = SH_OFFSET(&e, i) + f[3];
+		/* by name, not by index; the names are hashed with each */
+		if (i == names || build_only_section(n))
 			continue;
+		sha256_update(&c, n, strlen(n) + 1);
 		sha256_update(&c, f, sizeof(f));
 		if (f[0] != SHT_NOBITS)
 			sha256_update(&c, p + SH_OFFSET(&e, i), f[3]);
 	}
+	if (end < b->n)
+		sha256_update(&c, p + end, b->n - end);
 	sha256_final(&c, hex);
+	return 1;
 }
 
-/* Add "what DIGEST" for file to the tag b: its content digest, from the
- * digest cache when stat says it is the file digested before. */
-static void
+/*
+ * Add "what DIGEST" for file to the tag b: its content digest, from the
+ * digest cache when stat says it is the file digested before. Returns 1
+ * for an ELF program, 0 for any other file, -1 for none.
+ */
+static int
 tag_file(struct buf *b, const char *what, const char *file)
 {
 	struct buf key = { 0 }, data = { 0 };
 	struct stat st, st2;
-	char hex[65], *v;
-	int fd = -1;
+	char val[66], *v;
+	int fd = -1, kind = -1;
 
 	if (!file || stat(file, &st) < 0) {
 		buf_printf(b, "%s missing\n", what);
-		return;
+		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		buf_printf(b, "%s not-a-file\n", what); /* /dev/null, say */
-		return;
+		return -1;
 	}
+	/* remembered as E (ELF) or F (other) and the digest */
 	stat_key(&key, "sha256", &st);
-	if ((v = digest_lookup(key.s)) && strlen(v) == 64) {
-		buf_printf(b, "%s %s\n", what, v);
+	if ((v = digest_lookup(key.s)) && strlen(v) == 65 && strchr("EF", *v)) {
+		buf_printf(b, "%s %s\n", what, v + 1);
+		kind = *v == 'E';
 	} else if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0 ||
 		   fstat(fd, &st2) < 0 || st2.st_ino != st.st_ino ||
 		   st2.st_dev != st.st_dev) {
@@ -2733,18 +2782,20 @@ tag_file(struct buf *b, const char *what, const char *file)
 	} else {
 		if (read_fd(fd, &data) < 0)
 			fatal(1, "%s:", file);
-		content_digest(&data, hex);
-		buf_printf(b, "%s %s\n", what, hex);
+		kind = content_digest(&data, val + 1);
+		val[0] = kind ? 'E' : 'F';
+		buf_printf(b, "%s %s\n", what, val + 1);
 		if (fstat(fd, &st2) == 0 && st2.st_size == st.st_size &&
 		    st2.st_mtim.tv_sec == st.st_mtim.tv_sec &&
 		    st2.st_mtim.tv_nsec == st.st_mtim.tv_nsec)
-			digest_remember(key.s, hex, &st);
+			digest_remember(key.s, val, &st);
 		free(data.s);
 	}
 	free(v);
 	free(key.s);
 	if (fd >= 0)
 		close(fd);
+	return kind;
 }
 
 /*
@@ -2859,11 +2910,11 @@ tag_loaded_files(struct buf *b, const struct strv *flags)
  * -r FILE), and the environment variables the tools read.
  */
 static char *
-cache_tag(const struct job *j)
+cache_tag(const struct job *j, const char **why)
 {
 	struct buf b = { 0 };
 	struct sha256 c;
-	char hex[65], *f, *cc1;
+	char hex[65], *f, *cc1, *p, *nl;
 	size_t i, k, o;
 
 	recipe_hash(j->recipe, hex);
@@ -2884,7 +2935,11 @@ cache_tag(const struct job *j)
 
 		if (!u->path)
 			continue;
-		tag_file(&b, t->name, f = find_program(u->path, 0));
+		if (!tag_file(&b, t->name, f = find_program(u->path, 0)) &&
+		    !*why)
+			*why = xasprintf("%s %s is not an ELF program (a "
+					 "script?): what it runs is not known",
+					 t->name, u->path);
 		free(f);
 		for (k = 0; k + 1 < u->args.n; k++)
 			for (o = 0; o < TOOL_MAX_OPT && t->readopt[o]; o++)
@@ -2899,10 +2954,13 @@ cache_tag(const struct job *j)
 	sha256_init(&c);
 	sha256_update(&c, b.s, b.n);
 	sha256_final(&c, hex);
-	if (opt.verbose)
-		fprintf(opt.log, "# cache tag %s of:\n%s", hex, b.s);
+	if (opt.verbose) {
+		fprintf(opt.log, "# cache tag %s, the SHA-256 of:\n", hex);
+		for (p = b.s; (nl = strchr(p, '\n')); p = nl + 1)
+			fprintf(opt.log, "#   %.*s\n", (int)(nl - p), p);
+	}
 	free(b.s);
-	return xasprintf("string:kobjc-%s", hex);
+	return *why ? NULL : xasprintf("string:kobjc-%s", hex);
 }
 
 /*
@@ -2989,7 +3047,8 @@ ccache_prefix_and_compiler(struct buf *cmd, const char *ccache)
  * distcc), which calls this kobjc back in compiler mode.
  */
 static void
-run_wrapped(struct run *r, const char *wrapper, int compile_only)
+run_wrapped(struct run *r, const char *wrapper, int compile_only,
+	    const char *tag)
 {
 	struct job *j = r->job;
 	struct strv av = { 0 };
@@ -3000,7 +3059,7 @@ run_wrapped(struct run *r, const char *wrapper, int compile_only)
 		.out = { "$OUT" },
 		.prints = compile_only ? NULL : recipe_prints(j->recipe),
 	};
-	char *words = xstrdup(wrapper), *w, *save = NULL, *tag = NULL, hex[65];
+	char *words = xstrdup(wrapper), *w, *save = NULL, hex[65];
 	const char *user_path = getenv("PATH");
 	char *path = user_path ? xstrdup(user_path) : NULL;
 	double t0 = now();
@@ -3037,7 +3096,6 @@ run_wrapped(struct run *r, const char *wrapper, int compile_only)
 							 all_tools[i]->name,
 							 u->args.v[k]));
 		}
-		tag = cache_tag(j);
 		ccache_env(&cmd, "COMPILERTYPE", j->clang ? "clang" : "gcc");
 		ccache_env(&cmd, "COMPILERCHECK", tag);
 		/* preprocessor mode, and the source compiled, not kobjc's -E
@@ -3101,7 +3159,6 @@ run_wrapped(struct run *r, const char *wrapper, int compile_only)
 		fprintf(opt.log, "%s: time: %s %.3f s\n", argv0, s.name,
 			now() - t0);
 	free(cmd.s);
-	free(tag);
 	free(words);
 }
 
@@ -3340,7 +3397,8 @@ run_recipe(struct job *j, int explain)
 	struct run r = { .job = j,
 			 .preprocess = j->action == 'E',
 			 .explain = explain };
-	const char *cache = NULL, *launcher = NULL, *why;
+	const char *cache = NULL, *launcher = NULL, *why = NULL;
+	char *tag = NULL;
 	const struct recipe *rc = j->recipe;
 	size_t first = 0, end = recipe_steps(rc);
 	size_t ncompile = compile_phase_steps(rc);
@@ -3357,7 +3415,7 @@ run_recipe(struct job *j, int explain)
 	    (launcher && !launcher[strspn(launcher, " \t")]))
 		usage_error("%s is blank",
 			    cache ? "KOBJC_CACHE" : "KOBJC_CC_LAUNCHER");
-	if (cache && (why = side_output(j))) {
+	if (cache && ((why = side_output(j)) || !(tag = cache_tag(j, &why)))) {
 		if (explain)
 			printf("cache    %s not used: %s\n", cache, why);
 		verbose("# %s: not used: %s", cache, why);
@@ -3381,10 +3439,10 @@ run_recipe(struct job *j, int explain)
 			r.tmpout = make_temp(j->out, ".o");
 	}
 	if (cache) {
-		run_wrapped(&r, cache, 0);
+		run_wrapped(&r, cache, 0, tag);
 		first = end;
 	} else if (launcher && can_ship(rc, ncompile)) {
-		run_wrapped(&r, launcher, 1);
+		run_wrapped(&r, launcher, 1, NULL);
 		first = ncompile;
 	} else if (launcher) {
 		verbose("# %s: not used: a later step reads the compile "

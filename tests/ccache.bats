@@ -939,3 +939,53 @@ alt_gcc() {
 	assert_equal "$(wc -l <<<"$stderr")" 1
 	assert_equal "$(snapshot)" "$before"
 }
+
+# The cache tag a V=1 build prints (it fails or not: the tag comes first)
+tag_of() {
+	kobjc_args
+	run env KOBJC_CACHE=ccache KBUILD_VERBOSE=1 "$K" "${ARGS[@]}"
+	grep -o 'cache tag [0-9a-f]*' <<<"$output" || true
+}
+
+@test "ccache: a tool that is a script (what it runs is not known) is not cached, and --explain and V=1 say why" {
+	mkdir -p "$BATS_TEST_TMPDIR/wrap"
+	echo "$TOOLS/objtool" >"$BATS_TEST_TMPDIR/wrap/target"
+	printf '#!/bin/sh\nexec "$(cat %s)" "$@"\n' "$BATS_TEST_TMPDIR/wrap/target" \
+		>"$BATS_TEST_TMPDIR/wrap/objtool"
+	chmod 755 "$BATS_TEST_TMPDIR/wrap/objtool"
+	OBJTOOL=$BATS_TEST_TMPDIR/wrap/objtool
+	uncached
+	save want
+	kobjc_args
+	run --separate-stderr env KOBJC_CACHE=ccache KBUILD_VERBOSE=1 "$K" "${ARGS[@]}"
+	assert_success
+	[[ $stderr == *"# ccache: not used: objtool $OBJTOOL is not an ELF program"* ]] ||
+		fail "V=1 does not say why: $stderr"
+	assert_same_as want
+	run env KOBJC_CACHE=ccache "$K" --explain "${ARGS[@]}"
+	assert_success
+	assert_output --partial "cache    ccache not used: objtool $OBJTOOL is not an ELF program"
+	assert_equal "$(hits)" 0
+	assert_equal "$(stat_of cache_miss)" 0
+}
+
+@test "ccache: a tool's bytes outside its loaded sections are part of the tag; its debug information is not" {
+	command -v objcopy >/dev/null || skip "no objcopy"
+	mkdir -p "$BATS_TEST_TMPDIR/t"
+	cp "$TOOLS/objtool" "$BATS_TEST_TMPDIR/t/objtool"
+	touch -d '1 hour ago' "$BATS_TEST_TMPDIR/t/objtool"
+	OBJTOOL=$BATS_TEST_TMPDIR/t/objtool
+	local plain stripped added
+	plain=$(tag_of)
+	[ -n "$plain" ] || fail "no tag: $output"
+	# as if built in another directory: other debug information
+	objcopy -R .debug_aranges -R .debug_line_str "$TOOLS/objtool" "$OBJTOOL"
+	touch -d '1 hour ago' "$OBJTOOL"
+	stripped=$(tag_of)
+	assert_equal "$stripped" "$plain"
+	echo 'data a self-reading tool reads' >"$BATS_TEST_TMPDIR/t/extra"
+	objcopy --add-section .kobjc_extra="$BATS_TEST_TMPDIR/t/extra" "$TOOLS/objtool" "$OBJTOOL"
+	touch -d '1 hour ago' "$OBJTOOL"
+	added=$(tag_of)
+	[ "$added" != "$plain" ] || fail "a new non-loaded section left the tag as it was"
+}
