@@ -2910,7 +2910,7 @@ tag_loaded_files(struct buf *b, const struct strv *flags)
  * -r FILE), and the environment variables the tools read.
  */
 static char *
-cache_tag(const struct job *j, const char **why)
+cache_tag(const struct job *j)
 {
 	struct buf b = { 0 };
 	struct sha256 c;
@@ -2935,11 +2935,7 @@ cache_tag(const struct job *j, const char **why)
 
 		if (!u->path)
 			continue;
-		if (!tag_file(&b, t->name, f = find_program(u->path, 0)) &&
-		    !*why)
-			*why = xasprintf("%s %s is not an ELF program (a "
-					 "script?): what it runs is not known",
-					 t->name, u->path);
+		tag_file(&b, t->name, f = find_program(u->path, 0));
 		free(f);
 		for (k = 0; k + 1 < u->args.n; k++)
 			for (o = 0; o < TOOL_MAX_OPT && t->readopt[o]; o++)
@@ -2960,7 +2956,7 @@ cache_tag(const struct job *j, const char **why)
 			fprintf(opt.log, "#   %.*s\n", (int)(nl - p), p);
 	}
 	free(b.s);
-	return *why ? NULL : xasprintf("string:kobjc-%s", hex);
+	return xasprintf("string:kobjc-%s", hex);
 }
 
 /*
@@ -3415,7 +3411,7 @@ run_recipe(struct job *j, int explain)
 	    (launcher && !launcher[strspn(launcher, " \t")]))
 		usage_error("%s is blank",
 			    cache ? "KOBJC_CACHE" : "KOBJC_CC_LAUNCHER");
-	if (cache && ((why = side_output(j)) || !(tag = cache_tag(j, &why)))) {
+	if (cache && (why = side_output(j))) {
 		if (explain)
 			printf("cache    %s not used: %s\n", cache, why);
 		verbose("# %s: not used: %s", cache, why);
@@ -3439,6 +3435,7 @@ run_recipe(struct job *j, int explain)
 			r.tmpout = make_temp(j->out, ".o");
 	}
 	if (cache) {
+		tag = cache_tag(j);
 		run_wrapped(&r, cache, 0, tag);
 		first = end;
 	} else if (launcher && can_ship(rc, ncompile)) {
@@ -3789,6 +3786,201 @@ job_from_cmdfile(struct job *j, const char *obj, struct strv *words)
 	free(d);
 }
 
+/* ---------------------------------------------------------------- kbuild */
+
+/*
+ * kobjc --kbuild=SRCTREE: which recipe a kernel tree's own kbuild text
+ * stands for. Each recipe lists the stock definitions of its per-object
+ * rule (struct recipe's kbuild[]: "FILE NAME SHA256"), each the SHA-256 of
+ * every definition of NAME in scripts/FILE, whitespace-normalised: a
+ * `define NAME ... endef` block, a `NAME = ...` line (any assignment, `\`
+ * continuations joined), or for "rule:TARGET:%.SUFFIX" the recipe lines of
+ * the rule TARGET: DIR/%.SUFFIX. A tree matches a recipe when every one
+ * is there and equal, whatever its version says.
+ */
+
+/* Append text[0..n) to b with each run of white space (a `\`-newline
+ * included) made one space, without a leading or trailing one. */
+static void
+add_normalised(struct buf *b, const char *text, size_t n)
+{
+	const char *e = text + n;
+	int space = 1; /* from the line before */
+
+	for (; text < e; text++) {
+		if (strchr(" \t\n\r", *text) ||
+		    (*text == '\\' && text + 1 < e && text[1] == '\n')) {
+			text += *text == '\\';
+			space = 1;
+			continue;
+		}
+		if (space && b->n && b->s[b->n - 1] != '\n')
+			buf_puts(b, " ");
+		space = 0;
+		buf_add(b, text, 1);
+	}
+}
+
+/* Does line (trimmed) define name: `define NAME`, or NAME op VALUE? */
+static int
+defines(const char *t, const char *name, int *block)
+{
+	size_t n = strlen(name);
+
+	*block = !strncmp(t, "define", 6) && strchr(" \t", t[6]);
+	if (*block)
+		t += 6 + strspn(t + 6, " \t");
+	if (strncmp(t, name, n) != 0)
+		return 0;
+	t += n;
+	if (*block)
+		return !*t || strchr(" \t\n=", *t);
+	t += strspn(t, " \t");
+	return *t == '=' || !strncmp(t, ":=", 2) || !strncmp(t, "::=", 3) ||
+	       !strncmp(t, "?=", 2) || !strncmp(t, "+=", 2);
+}
+
+/* Is line the head of rule "rule:TARGET:%.SUFFIX" (TARGET: DIR/%.SUFFIX)? */
+static int
+is_rule_head(const char *t, const char *name)
+{
+	const char *suffix = strrchr(name, ':'), *target = name + 5;
+	size_t n = suffix - target, k;
+
+	if (strncmp(name, "rule:", 5) != 0 || strncmp(t, target, n) != 0 ||
+	    t[n] != ':')
+		return 0;
+	t += n + 1 + strspn(t + n + 1, " \t");
+	k = strcspn(t, " \t\n");
+	return k > strlen(suffix + 1) &&
+	       !strncmp(t + k - strlen(suffix + 1), suffix + 1,
+			strlen(suffix + 1)) &&
+	       t[k - strlen(suffix + 1) - 1] == '/';
+}
+
+/* Every definition of name in text, normalised, one a line, into b;
+ * returns the line the first starts on, 0 if there is none. */
+static int
+kbuild_definition(const char *text, const char *name, struct buf *b)
+{
+	const char *p = text, *start, *t, *e;
+	int line = 1, first = 0, block, in = 0, lines;
+
+	for (; *p; p = *e ? e + 1 : e, line += lines) {
+		/* a logical line: physical ones joined by `\`-newline */
+		for (start = p, e = p, lines = 1; (e = strchr(e, '\n'));
+		     e++, lines++)
+			if (e == p || e[-1] != '\\')
+				break;
+		if (!e)
+			e = p + strlen(p);
+		t = p + strspn(p, " \t");
+		if (in == 1) { /* a define block: up to endef */
+			add_normalised(b, start, e - start);
+			if (!strncmp(t, "endef", 5) &&
+			    (!t[5] || strchr(" \t\n#", t[5]))) {
+				buf_puts(b, "\n");
+				in = 0;
+			}
+			continue;
+		}
+		if (in == 2 && *p == '\t') { /* a rule's recipe line */
+			add_normalised(b, start, e - start);
+			continue;
+		}
+		if (in == 2)
+			buf_puts(b, "\n");
+		in = 0;
+		if (is_rule_head(t, name)) {
+			in = 2;
+		} else if (defines(t, name, &block)) {
+			add_normalised(b, start, e - start);
+			if (block)
+				in = 1;
+			else
+				buf_puts(b, "\n");
+		} else {
+			continue;
+		}
+		first = first ? first : line;
+	}
+	return first;
+}
+
+/* Compare recipe rc's kbuild definitions with tree's; 0 if all match,
+ * else how many differ, with the first described in why. */
+static int
+kbuild_compare(const struct recipe *rc, const char *tree, struct buf *why)
+{
+	struct buf file = { 0 }, def = { 0 };
+	char want[3][128], *path, hex[65];
+	int bad = 0, line;
+	size_t i;
+
+	for (i = 0; i < RECIPE_MAX_KBUILD && rc->kbuild[i]; i++) {
+		struct sha256 c;
+
+		if (sscanf(rc->kbuild[i], "%127s %127s %127s", want[0], want[1],
+			   want[2]) != 3)
+			fatal(1, "recipe %s: bad kbuild line '%s'", rc->name,
+			      rc->kbuild[i]);
+		path = xasprintf("%s/scripts/%s", tree, want[0]);
+		file.n = def.n = 0;
+		if (read_file(path, &file) < 0)
+			usage_error("%s:", path);
+		line = kbuild_definition(file.s, want[1], &def);
+		sha256_init(&c);
+		sha256_update(&c, def.s ? def.s : "", def.n);
+		sha256_final(&c, hex);
+		if (opt.verbose)
+			fprintf(opt.log, "# %s:%d: %s %s\n%s", path, line,
+				want[1], hex, def.s ? def.s : "");
+		if (!line || strcmp(hex, want[2]) != 0) {
+			if (!bad++ && !line)
+				buf_printf(why,
+					   "%s: %s is not defined, as it "
+					   "is for recipe %s",
+					   path, want[1], rc->name);
+			else if (bad == 1)
+				buf_printf(why,
+					   "%s:%d: %s differs from "
+					   "recipe %s's",
+					   path, line, want[1], rc->name);
+		}
+		free(path);
+	}
+	free(file.s);
+	free(def.s);
+	return bad;
+}
+
+/* kobjc --kbuild=SRCTREE: print the name of the recipe tree's text is. */
+static int
+kbuild_recipe(const char *tree)
+{
+	struct buf why = { 0 }, best = { 0 };
+	int bad, fewest = -1;
+	size_t i;
+
+	for (i = 0; recipes[i]; i++) {
+		if (!recipes[i]->kbuild[0])
+			continue;
+		why.n = 0;
+		if (!(bad = kbuild_compare(recipes[i], tree, &why))) {
+			printf("%s\n", recipes[i]->name);
+			return 0;
+		}
+		if (fewest < 0 || bad < fewest) {
+			fewest = bad;
+			best.n = 0;
+			buf_puts(&best, why.s);
+		}
+	}
+	fprintf(stderr, "%s: %s; no recipe has this tree's per-object rule\n",
+		argv0, best.s ? best.s : "no recipe knows kbuild");
+	return 1;
+}
+
 /* ---------------------------------------------------------------- main */
 
 static void
@@ -4022,6 +4214,10 @@ info_command(int argc, char **argv)
 		for (k = 0; recipes[k]; k++)
 			printf("%s: ok\n", recipes[k]->name);
 		return 1;
+	} else if ((v = info_option(argv, 1, "--kbuild")) && *v) {
+		if (argc > 2)
+			usage_error("--kbuild=SRCTREE takes no arguments");
+		exit(finish(kbuild_recipe(v)));
 	} else if (!strcmp(argv[1], "--sha256")) {
 		if (argc > 2)
 			usage_error("%s takes no arguments", argv[1]);

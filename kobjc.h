@@ -26,14 +26,15 @@
 
 /* Each list below has one more slot than its maximum: a NULL that ends it,
  * checked by recipe_check(), so no walk can run past it. */
-#define STEP_MAX_PROCS	 2 /* processes in a step's pipeline */
-#define STEP_MAX_WORDS	 8 /* words in one process's template */
-#define STEP_MAX_CONDS	 2
-#define STEP_MAX_FILES	 2
-#define TOOL_MAX_ENV	 2
-#define TOOL_MAX_OPT	 2
-#define RECIPE_MAX_TOOLS 3
-#define RECIPE_MAX_STEPS 5
+#define STEP_MAX_PROCS	  2 /* processes in a step's pipeline */
+#define STEP_MAX_WORDS	  8 /* words in one process's template */
+#define STEP_MAX_CONDS	  2
+#define STEP_MAX_FILES	  2
+#define TOOL_MAX_ENV	  2
+#define TOOL_MAX_OPT	  2
+#define RECIPE_MAX_TOOLS  3
+#define RECIPE_MAX_STEPS  5
+#define RECIPE_MAX_KBUILD 16
 
 enum phase {
 	PHASE_COMPILE, /* needs only the compiler toolchain: may run remotely */
@@ -105,6 +106,9 @@ struct recipe {
 	const char *saved;   /* .foo.o.cmd saves the command as SAVED foo.o */
 	const struct tool *tools[RECIPE_MAX_TOOLS + 1];
 	const struct step *steps[RECIPE_MAX_STEPS + 1];
+	/* the stock kbuild definitions it stands for: "FILE NAME SHA256",
+	 * FILE in scripts/ (kobjc.c: kbuild_compare) */
+	const char *kbuild[RECIPE_MAX_KBUILD + 1];
 };
 
 /* ---------------------------------------------------------------- tools */
@@ -252,6 +256,22 @@ static const struct recipe kbuild_6_1 = {
 	.saved = "cmd_",
 	.tools = { &objtool, &genksyms },
 	.steps = { &compile, &objtool_step, &local_export, &genksyms_ksymtab },
+	/* stock kbuild's definitions (whitespace-normalised SHA-256) */
+	.kbuild = {
+		"Makefile.build rule_cc_o_c 9477d07480bd7a472045d7190098deee9362d1fa3a587bb29d68ced5af75f42a",
+		"Makefile.build cmd_cc_o_c dbd79ad28182f2ad7b94b9e75336e98c936f06341a02c6de41e29c701f2d57bc",
+		"Makefile.build cmd_ld_single_m d8a381d568723e99c5f7c764128e9224ff10cbb00802cf02c1adef7d9fd717b8",
+		"Makefile.lib cmd_objtool e121c750cd044a9f027bd24f2304b5f880e345eeb3bcea38b4cb80ed3e5b8e52",
+		"Makefile.build cmd_check_local_export 607175be540b64664910c728e23ba038cae0b6f7f49ee9dc0cd565de1eb16ebf",
+		"Makefile.build cmd_gen_ksymdeps 3fb4ac5629c9ca10fffcede85492386f08dd97b9aeb8cc6b7f2a02aa88d24953",
+		"Makefile.lib cmd_gen_objtooldep e272b9ce97a016501c9177385c8d9688953d69b57fee4702ca6a6afa98e91316",
+		"Makefile.build gen_symversions cd7cca374613fd6938555c7607f9da8f0ffcd3f5ed72836a3be7496deb28d38a",
+		"Makefile.build cmd_gen_symversions_c c730d6aeba139e70010e226d84e286a7c04f3dbc145316d0d7d630592719691d",
+		"Makefile.build cmd_gensymtypes_c 7bec06c38c58915bc220dd3258eb0af089c9fbbe6ad188891e478fe265849a9b",
+		"Makefile.build genksyms ee23a85289d1bace49637c822ca947e2b6eb9e79ff21b1f270883488f0b307a8",
+		"Makefile.build rule:$(obj)/%.o:%.c 5f91fae14aeb13560e27facb0f9962c6e548fd4aa920792ff371814254ef8b23",
+		"Kbuild.include cmd_and_fixdep 8256306b91479fd798b1ca2618076bf79bee463c211468ec30a1d8313046ba2b",
+	},
 };
 
 /* 6.12: no local-export check (modpost does it), __export_symbol_NAME. */
@@ -262,6 +282,20 @@ static const struct recipe kbuild_6_12 = {
 	.saved = "savedcmd_",
 	.tools = { &objtool, &genksyms },
 	.steps = { &compile, &objtool_step, &genksyms_export },
+	/* stock kbuild's definitions (whitespace-normalised SHA-256) */
+	.kbuild = {
+		"Makefile.build rule_cc_o_c 1d2edf20513eaebd0354d4bdbe863f65e943b7057fe850cbe12a8218cdb7ea13",
+		"Makefile.build cmd_cc_o_c dbd79ad28182f2ad7b94b9e75336e98c936f06341a02c6de41e29c701f2d57bc",
+		"Makefile.build cmd_ld_single_m d8a381d568723e99c5f7c764128e9224ff10cbb00802cf02c1adef7d9fd717b8",
+		"Makefile.lib cmd_objtool e121c750cd044a9f027bd24f2304b5f880e345eeb3bcea38b4cb80ed3e5b8e52",
+		"Makefile.lib cmd_gen_objtooldep e272b9ce97a016501c9177385c8d9688953d69b57fee4702ca6a6afa98e91316",
+		"Makefile.build gen_symversions 4f7272235a2190683013f6fc029de5604956aec0c67943d443d597d2a110cf41",
+		"Makefile.build cmd_gen_symversions_c c730d6aeba139e70010e226d84e286a7c04f3dbc145316d0d7d630592719691d",
+		"Makefile.build cmd_gensymtypes_c 7bec06c38c58915bc220dd3258eb0af089c9fbbe6ad188891e478fe265849a9b",
+		"Makefile.build genksyms ee23a85289d1bace49637c822ca947e2b6eb9e79ff21b1f270883488f0b307a8",
+		"Makefile.build rule:$(obj)/%.o:%.c 5f91fae14aeb13560e27facb0f9962c6e548fd4aa920792ff371814254ef8b23",
+		"Kbuild.include cmd_and_fixdep 8256306b91479fd798b1ca2618076bf79bee463c211468ec30a1d8313046ba2b",
+	},
 };
 
 /* 7.3: MODVERSIONS chooses genksyms or gendwarfksyms; the patch passes
@@ -274,6 +308,23 @@ static const struct recipe kbuild_7_3 = {
 	.tools = { &objtool, &genksyms, &gendwarfksyms },
 	.steps = { &compile, &objtool_step, &genksyms_export,
 		   &gendwarfksyms_step },
+	/* stock kbuild's definitions (whitespace-normalised SHA-256) */
+	.kbuild = {
+		"Makefile.lib rule_cc_o_c 2c554ac069ddbd931849ca3ebe5aaa120b077f22bd350faffc8d1e9326608acf",
+		"Makefile.lib cmd_cc_o_c 7921f1f380e8a19c02b4d115b1d0723cdf0fe1aeae048f07ef5bf544d4523886",
+		"Makefile.lib cmd_ld_single 3e3b79be4a55629c5f0c179134ddc92a3eb1c97c8a716759e23b9d83fbc3aacc",
+		"Makefile.lib cmd_save_c_flags 0a6a3bdedec83792ff818478ab21bc21f5025a2344572d187db1e0a0dcbeed87",
+		"Makefile.lib cmd_objtool e121c750cd044a9f027bd24f2304b5f880e345eeb3bcea38b4cb80ed3e5b8e52",
+		"Makefile.lib cmd_gen_objtooldep e272b9ce97a016501c9177385c8d9688953d69b57fee4702ca6a6afa98e91316",
+		"Makefile.build gen_symversions f0adbdcc43413b0642e1507512f8e71b724ee2558cfbb016ebdae76ea93959de",
+		"Makefile.build cmd_gen_symversions_c c730d6aeba139e70010e226d84e286a7c04f3dbc145316d0d7d630592719691d",
+		"Makefile.build cmd_gensymtypes_c d457a8317b0ede5075802e7b34a4c5080de6756441e2a66cf4fb76b1f1ae1c19",
+		"Makefile.build genksyms cc1416f959ab6e2cfcd0e7c64e85aff93597106976492c831f238345fd280cbd",
+		"Makefile.build getexportsymbols 2a2ad1829bd55c5ea68d8bbaa3d5a512af1cdb448614b751fd138fe890b95890",
+		"Makefile.build gendwarfksyms a76bbe2ae40972cc4819dd64cef24736613ab0c24edb86eedc23d840b20f7fb2",
+		"Makefile.build rule:$(obj)/%.o:%.c 5f91fae14aeb13560e27facb0f9962c6e548fd4aa920792ff371814254ef8b23",
+		"Kbuild.include cmd_and_fixdep a4352203451beebcef56952d6e21111536baab9cf3c2b43c79a21dbf56ad1e89",
+	},
 };
 
 static const struct recipe two_step_2009 = {

@@ -947,28 +947,6 @@ tag_of() {
 	grep -o 'cache tag [0-9a-f]*' <<<"$output" || true
 }
 
-@test "ccache: a tool that is a script (what it runs is not known) is not cached, and --explain and V=1 say why" {
-	mkdir -p "$BATS_TEST_TMPDIR/wrap"
-	echo "$TOOLS/objtool" >"$BATS_TEST_TMPDIR/wrap/target"
-	printf '#!/bin/sh\nexec "$(cat %s)" "$@"\n' "$BATS_TEST_TMPDIR/wrap/target" \
-		>"$BATS_TEST_TMPDIR/wrap/objtool"
-	chmod 755 "$BATS_TEST_TMPDIR/wrap/objtool"
-	OBJTOOL=$BATS_TEST_TMPDIR/wrap/objtool
-	uncached
-	save want
-	kobjc_args
-	run --separate-stderr env KOBJC_CACHE=ccache KBUILD_VERBOSE=1 "$K" "${ARGS[@]}"
-	assert_success
-	[[ $stderr == *"# ccache: not used: objtool $OBJTOOL is not an ELF program"* ]] ||
-		fail "V=1 does not say why: $stderr"
-	assert_same_as want
-	run env KOBJC_CACHE=ccache "$K" --explain "${ARGS[@]}"
-	assert_success
-	assert_output --partial "cache    ccache not used: objtool $OBJTOOL is not an ELF program"
-	assert_equal "$(hits)" 0
-	assert_equal "$(stat_of cache_miss)" 0
-}
-
 @test "ccache: a tool's bytes outside its loaded sections are part of the tag; its debug information is not" {
 	command -v objcopy >/dev/null || skip "no objcopy"
 	mkdir -p "$BATS_TEST_TMPDIR/t"
