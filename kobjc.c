@@ -83,6 +83,7 @@ struct job {
 	int clang;	       /* the compiler is clang (its options, its .d) */
 	int side_files;	       /* gcc names files after -o: .dwo, .su... */
 	char action;	       /* compiler mode (--cc=): 'c' or 'E' */
+	int check;	       /* --check: prove a cache hit (KOBJC_CHECK) */
 };
 
 _Static_assert(sizeof(all_tools) <= (MAX_TOOLS + 1) * sizeof(struct tool *),
@@ -496,6 +497,7 @@ struct elf {
 	size_t shoff, shnum, shentsize;
 	size_t symoff, symsize, symentsize;
 	size_t stroff, strsize;
+	size_t shstrndx; /* the section names' string table */
 };
 
 struct elf_sym {
@@ -571,6 +573,9 @@ elf_parse(struct elf *e, const unsigned char *p, size_t size)
 		e->shnum = SH_SIZE(e, 0);
 	if (e->shnum == 0 || e->shnum > (e->size - off) / e->shentsize)
 		return "section headers past the end of the file";
+	e->shstrndx = e->is64 ? elf_get(e, 62, 2) : elf_get(e, 50, 2);
+	if (e->shstrndx == SHN_XINDEX)
+		e->shstrndx = SH_LINK(e, 0);
 	for (i = 1; i < e->shnum; i++) {
 		if (SH_TYPE(e, i) == SHT_NOBITS)
 			continue;
@@ -625,6 +630,20 @@ elf_symbol(const struct elf *e, size_t i, struct elf_sym *s)
 		return "symbol name past the end of the string table";
 	s->name = (const char *)e->p + e->stroff + name;
 	return NULL;
+}
+
+/* Section i's name; "" if it has none. */
+static const char *
+elf_section_name(const struct elf *e, size_t i)
+{
+	size_t s = e->shstrndx, name = elf_shdr(e, i, 0, 4, 0, 4), len;
+	const char *t;
+
+	if (!s || s >= e->shnum || SH_TYPE(e, s) != SHT_STRTAB)
+		return "";
+	t = (const char *)e->p + SH_OFFSET(e, s);
+	len = SH_SIZE(e, s);
+	return name < len && memchr(t + name, '\0', len - name) ? t + name : "";
 }
 
 /* Symbols nm(1) lists without -a: not the null, section or file ones. */
@@ -1161,6 +1180,8 @@ parse_option(struct job *j, const char *a)
 		opt.verbose = 1;
 	else if (!strcmp(a, "--time"))
 		opt.time = 1;
+	else if (!strcmp(a, "--check"))
+		j->check = 1;
 	else if (parse_tool_option(j, a))
 		;
 	else if ((v = opt_value(a, "--recipe")))
@@ -2702,33 +2723,23 @@ content_digest(const struct buf *b, char hex[65])
 	const unsigned char *p = (const unsigned char *)b->s;
 	struct sha256 c;
 	struct elf e;
-	size_t i, names, nlen, end;
-	const char *strtab;
+	size_t i, end;
 	uint64_t f[5];
 
 	sha256_init(&c);
-	if (elf_parse(&e, p, b->n) != NULL ||
-	    (names = e.is64 ? elf_get(&e, 62, 2) : elf_get(&e, 50, 2)) >=
-		    e.shnum ||
-	    SH_TYPE(&e, names) != SHT_STRTAB) {
+	if (elf_parse(&e, p, b->n) != NULL) {
 		sha256_update(&c, "file\n", 5);
 		sha256_update(&c, b->s, b->n);
 		sha256_final(&c, hex);
 		return 0;
 	}
-	nlen = SH_SIZE(&e, names);
-	strtab = (const char *)p + SH_OFFSET(&e, names);
 	end = e.shoff + e.shnum * e.shentsize;
 	f[0] = e.is64 ? elf_get(&e, 24, 8) : elf_get(&e, 24, 4);
 	sha256_update(&c, "elf\n", 4);
 	sha256_update(&c, p, EI_NIDENT);
 	sha256_update(&c, f, 8);
 	for (i = 1; i < e.shnum; i++) {
-		size_t name = elf_shdr(&e, i, 0, 4, 0, 4);
-		const char *n =
-			name < nlen && memchr(strtab + name, '\0', nlen - name)
-				? strtab + name
-				: "";
+		const char *n = elf_section_name(&e, i);
 
 		f[0] = SH_TYPE(&e, i), f[1] = SH_FLAGS(&e, i);
 		f[2] = SH_ADDR(&e, i), f[3] = SH_SIZE(&e, i);
@@ -2736,7 +2747,7 @@ content_digest(const struct buf *b, char hex[65])
 		if (f[0] != SHT_NOBITS && SH_OFFSET(&e, i) + f[3] > end)
 			end = SH_OFFSET(&e, i) + f[3];
 		/* by name, not by index; the names are hashed with each */
-		if (i == names || build_only_section(n))
+		if (i == e.shstrndx || build_only_section(n))
 			continue;
 		sha256_update(&c, n, strlen(n) + 1);
 		sha256_update(&c, f, sizeof(f));
@@ -3266,6 +3277,160 @@ run_preprocess(struct run *r)
 	return 0;
 }
 
+/* ---- check mode: a hit proved against a fresh build */
+
+/* Is this object's hit to be checked: KOBJC_CHECK=1, or N% of objects,
+ * the same ones every time (chosen by the object's name)? */
+static int
+check_wanted(const struct job *j)
+{
+	const char *v = getenv_set("KOBJC_CHECK");
+	struct sha256 c;
+	char hex[65], *end;
+	long pct;
+
+	if (j->check)
+		return 1;
+	if (!v || !strcmp(v, "0"))
+		return 0;
+	if (!strcmp(v, "1"))
+		return 1;
+	pct = strtol(v, &end, 10);
+	if (end == v || strcmp(end, "%") != 0 || pct < 0 || pct > 100)
+		usage_error("KOBJC_CHECK=%s: 1, or N%% for a share of the "
+			    "objects (0-100)",
+			    v);
+	sha256_init(&c);
+	sha256_update(&c, j->out, strlen(j->out));
+	sha256_final(&c, hex);
+	hex[8] = '\0';
+	return strtoul(hex, NULL, 16) % 100 < (unsigned long)pct;
+}
+
+/* Point the compiler's dependency file at tmp; returns its own name. */
+static const char *
+redirect_dep_file(struct strv *flags, const char *tmp)
+{
+	const char *dep = NULL;
+	size_t i;
+
+	for (i = 0; i < flags->n; i++) {
+		char *f = flags->v[i], *comma;
+
+		if ((!strncmp(f, "-Wp,-MD,", 8) ||
+		     !strncmp(f, "-Wp,-MMD,", 9)) &&
+		    (comma = strchr(f + 4, ','))) {
+			dep = comma + 1;
+			flags->v[i] = xasprintf("%.*s%s", (int)(comma + 1 - f),
+						f, tmp);
+		} else if (!strcmp(f, "-MF") && i + 1 < flags->n) {
+			dep = flags->v[++i];
+			flags->v[i] = (char *)tmp;
+		} else if (!strncmp(f, "-MF", 3) && f[3]) {
+			dep = f + 3;
+			flags->v[i] = xasprintf("-MF%s", tmp);
+		}
+	}
+	return dep;
+}
+
+/* Where two texts first differ: that line of a, or "(nothing)". */
+static char *
+first_line_difference(const struct buf *a, const struct buf *b)
+{
+	size_t i = 0, s = 0, n = a->n < b->n ? a->n : b->n;
+
+	for (; i < n && a->s[i] == b->s[i]; i++)
+		if (a->s[i] == '\n')
+			s = i + 1;
+	if (i == a->n && i == b->n)
+		return NULL;
+	return s < a->n ? strndup(a->s + s, strcspn(a->s + s, "\n"))
+			: xstrdup("(nothing)");
+}
+
+/* Where two objects first differ: a section's name, if one does. */
+static char *
+object_difference(const struct buf *a, const struct buf *b)
+{
+	struct elf x, y;
+	size_t i;
+
+	if (a->n == b->n && !memcmp(a->s, b->s, a->n))
+		return NULL;
+	if (elf_parse(&x, (const unsigned char *)a->s, a->n) ||
+	    elf_parse(&y, (const unsigned char *)b->s, b->n))
+		return xstrdup("the object is not ELF");
+	for (i = 1; i < x.shnum && i < y.shnum; i++) {
+		size_t n = SH_SIZE(&x, i);
+
+		if (strcmp(elf_section_name(&x, i), elf_section_name(&y, i)) ||
+		    SH_TYPE(&x, i) != SH_TYPE(&y, i) || n != SH_SIZE(&y, i) ||
+		    (SH_TYPE(&x, i) != SHT_NOBITS &&
+		     memcmp(a->s + SH_OFFSET(&x, i), b->s + SH_OFFSET(&y, i),
+			    n)))
+			return xasprintf("section %s", elf_section_name(&x, i));
+	}
+	return xstrdup(x.shnum != y.shnum ? "the number of sections"
+					  : "the ELF headers");
+}
+
+/*
+ * KOBJC_CHECK: the object, .d and #SYMVER lines ccache restored are
+ * compared with the recipe run again, uncached, into temporaries. On a
+ * difference the entry is made again (CCACHE_RECACHE) and kobjc fails
+ * with one line naming the object and the first difference.
+ */
+static void
+check_hit(struct run *r, const char *cache, const char *tag)
+{
+	struct job *j = r->job, fresh = *j;
+	struct run c = { .job = &fresh };
+	struct buf got = { 0 }, want = { 0 };
+	size_t ntmp = trash.ntmp, i;
+	const char *dep;
+	char *tmpd, *what = NULL;
+
+	memset(&fresh.flags, 0, sizeof(fresh.flags));
+	for (i = 0; i < j->flags.n; i++)
+		strv_push(&fresh.flags, j->flags.v[i]);
+	tmpd = make_temp(j->out, ".d");
+	dep = redirect_dep_file(&fresh.flags, tmpd);
+	c.tmpout = make_temp(j->out, ".o");
+	verbose("# check: %s came from the cache: the recipe again, uncached",
+		j->out);
+	for (i = 0; i < recipe_steps(j->recipe); i++)
+		run_step(&c, j->recipe->steps[i]);
+	if (read_file(j->out, &want) < 0 || read_file(c.tmpout, &got) < 0)
+		fatal(1, "check: reading %s:", j->out);
+	if (!(what = object_difference(&want, &got)) && dep) {
+		want.n = got.n = 0;
+		if (read_file(dep, &want) < 0 || read_file(tmpd, &got) < 0)
+			fatal(1, "check: reading %s:", dep);
+		if ((what = first_line_difference(&want, &got)))
+			what = xasprintf("%s line '%s'", dep, what);
+	}
+	if (!what && (what = first_line_difference(&r->symvers, &c.symvers)))
+		what = xasprintf("the line '%s'", what);
+	for (i = ntmp; i < trash.ntmp; i++)
+		unlink(trash.tmp[i]);
+	if (c.tmps)
+		unlink(c.tmps);
+	trash.ntmp = ntmp;
+	if (!what) {
+		verbose("# check: %s: the cache gave what the recipe gives",
+			j->out);
+		return;
+	}
+	setenv("CCACHE_RECACHE", "1", 1);
+	r->symvers.n = 0;
+	run_wrapped(r, cache, 0, tag);
+	fatal(1,
+	      "%s: check: the cache's result differs from the recipe's in "
+	      "%s; the cache entry is made again",
+	      j->out, what);
+}
+
 static void
 install(struct run *r)
 {
@@ -3395,6 +3560,7 @@ run_recipe(struct job *j, int explain)
 			 .explain = explain };
 	const char *cache = NULL, *launcher = NULL, *why = NULL;
 	char *tag = NULL;
+	int check = 0;
 	const struct recipe *rc = j->recipe;
 	size_t first = 0, end = recipe_steps(rc);
 	size_t ncompile = compile_phase_steps(rc);
@@ -3423,6 +3589,7 @@ run_recipe(struct job *j, int explain)
 	} else {
 		if (cache)
 			check_ccache_version(j, cache);
+		check = cache && check_wanted(j);
 		trash.out[trash.nout++] = j->out;
 		if (j->symvers)
 			trash.out[trash.nout++] = j->symvers;
@@ -3437,6 +3604,8 @@ run_recipe(struct job *j, int explain)
 	if (cache) {
 		tag = cache_tag(j);
 		run_wrapped(&r, cache, 0, tag);
+		if (r.restored && check)
+			check_hit(&r, cache, tag);
 		first = end;
 	} else if (launcher && can_ship(rc, ncompile)) {
 		run_wrapped(&r, launcher, 1, NULL);
@@ -4021,6 +4190,8 @@ usage(FILE *f)
 		"stdout\n"
 		"  -v, --verbose        print every step as a shell command\n"
 		"  --time               print each step's wall time\n"
+		"  --check              build a cache hit again, uncached, and "
+		"compare\n"
 		"  --explain            print the recipe for OBJ.o (from its "
 		".cmd file)\n"
 		"                       or for a command line; run nothing\n"
@@ -4037,6 +4208,8 @@ usage(FILE *f)
 		"entry\n"
 		"  KOBJC_CC_LAUNCHER=distcc  run the compile phase through "
 		"distcc\n"
+		"  KOBJC_CHECK=1|N%%     --check for every hit, or N%% of "
+		"objects\n"
 		"  KOBJC_DIGESTS=FILE   where content digests are remembered\n"
 		"                       (default $CCACHE_DIR/kobjc-digests)\n"
 		"  OBJTOOL_ARGS         read by objtool: part of the cache "

@@ -967,3 +967,63 @@ tag_of() {
 	added=$(tag_of)
 	[ "$added" != "$plain" ] || fail "a new non-loaded section left the tag as it was"
 }
+
+# ---------------------------------------------------------------- check mode
+
+@test "check mode: KOBJC_CHECK=1 on a good hit builds again, finds no difference, and keeps the hit's result" {
+	prime
+	cached hit KOBJC_CHECK=1
+	assert_same_as base
+	kobjc_args
+	rm -f answer.o
+	run --separate-stderr env KOBJC_CACHE=ccache KOBJC_CHECK=1 KBUILD_VERBOSE=1 "$K" "${ARGS[@]}"
+	assert_success
+	[[ $stderr == *"# check: answer.o: the cache gave what the recipe gives"* ]] || fail "$stderr"
+	assert_same_as base
+	assert_no_temps
+}
+
+@test "check mode: a stale entry (a compiler wrapper reading a variable ccache does not hash) is caught, named, and made again" {
+	mkdir -p "$BATS_TEST_TMPDIR/cc"
+	printf '#!/bin/sh\nexec gcc $KOBJC_TEST_EXTRA "$@"\n' >"$BATS_TEST_TMPDIR/cc/mygcc"
+	chmod 755 "$BATS_TEST_TMPDIR/cc/mygcc"
+	touch -d '1 hour ago' "$BATS_TEST_TMPDIR/cc/mygcc"
+	CCW=$BATS_TEST_TMPDIR/cc/mygcc
+	uncached
+	save plain
+	cached miss KOBJC_TEST_EXTRA=-DWRAP
+	save wrap
+	assert_outputs differ plain wrap answer.o
+	# stale: the hit gives the -DWRAP object to a build without it
+	cached hit
+	assert_same_as wrap
+	kobjc_args
+	rm -f answer.o
+	run --separate-stderr env KOBJC_CACHE=ccache KOBJC_CHECK=1 "$K" "${ARGS[@]}"
+	assert_failure 1
+	assert_equal "$stderr" "kobjc: answer.o: check: the cache's result differs from the recipe's in section .text; the cache entry is made again"
+	assert_no_temps
+	# the entry was made again (ccache counts a recache): a plain hit now
+	# gives the right object
+	ccache -z >/dev/null
+	cached hit
+	assert_same_as plain
+}
+
+@test "check mode: KOBJC_CHECK=N% checks the same share of objects every time; a bad value is refused" {
+	prime
+	local pct checked=() n
+	for pct in 0% 100%; do
+		kobjc_args
+		rm -f answer.o
+		run --separate-stderr env KOBJC_CACHE=ccache KOBJC_CHECK=$pct KBUILD_VERBOSE=1 "$K" "${ARGS[@]}"
+		assert_success
+		n=$(grep -c '^# check: answer.o came from the cache' <<<"$stderr" || true)
+		checked+=("$n")
+	done
+	assert_equal "${checked[*]}" "0 1"
+	kobjc_args
+	run --separate-stderr env KOBJC_CACHE=ccache KOBJC_CHECK=lots "$K" "${ARGS[@]}"
+	assert_failure 2
+	[[ $stderr == "kobjc: KOBJC_CHECK=lots: 1, or N% "* ]] || fail "$stderr"
+}
