@@ -2470,6 +2470,8 @@ static struct {
 	int loaded;
 	char *path; /* NULL: none, remember nothing */
 	struct buf text;
+	int oversize;	  /* compact it once this call's lookups are done */
+	struct strv used; /* the lines this call found: kept */
 } digests;
 
 /* Past DIGESTS_MAX bytes the file is compacted to the last line for each
@@ -2522,15 +2524,27 @@ addr_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Keep the last line for each key of text (in their order), and at most
- * the newest DIGESTS_KEEP bytes of them. */
+/* Was line found by this call's lookups? */
+static int
+line_used(const char *line)
+{
+	size_t i;
+
+	for (i = 0; i < digests.used.n; i++)
+		if (!key_cmp(digests.used.v[i], line))
+			return 1;
+	return 0;
+}
+
+/* Keep the last line for each key of text (in their order): those this
+ * call used, and of the others the newest, up to DIGESTS_KEEP bytes. */
 static void
 digests_compact(struct buf *text)
 {
 	struct strv lines = { 0 }, keep = { 0 };
 	struct buf out = { 0 };
 	char *p, *e, *end = text->s + text->n;
-	size_t i, size = 0;
+	size_t i, k, size = 0;
 
 	for (p = text->s; p < end && (e = memchr(p, '\n', end - p));
 	     p = e + 1) {
@@ -2545,11 +2559,16 @@ digests_compact(struct buf *text)
 			strv_push(&keep, lines.v[i]);
 	if (keep.n)
 		qsort(keep.v, keep.n, sizeof(*keep.v), addr_cmp);
+	for (i = 0; i < keep.n; i++)
+		if (line_used(keep.v[i]))
+			size += strlen(keep.v[i]) + 1;
 	for (i = keep.n; i > 0 && size + strlen(keep.v[i - 1]) < DIGESTS_KEEP;
 	     i--)
-		size += strlen(keep.v[i - 1]) + 1;
-	for (; i < keep.n; i++)
-		buf_printf(&out, "%s\n", keep.v[i]);
+		if (!line_used(keep.v[i - 1]))
+			size += strlen(keep.v[i - 1]) + 1;
+	for (k = 0; k < keep.n; k++)
+		if (k >= i || line_used(keep.v[k]))
+			buf_printf(&out, "%s\n", keep.v[k]);
 	free(lines.v);
 	free(keep.v);
 	free(text->s);
@@ -2601,10 +2620,7 @@ digests_load(void)
 		    lseek(fd, -4 * DIGESTS_MAX, SEEK_END) >= 0)
 			read_fd(fd, &digests.text);
 		close(fd);
-		if (st.st_size > DIGESTS_MAX) {
-			digests_compact(&digests.text);
-			digests_rewrite(&digests.text);
-		}
+		digests.oversize = st.st_size > DIGESTS_MAX;
 		return;
 	}
 	if (errno != ENOENT) { /* not a regular file: not ours to use */
@@ -2653,7 +2669,21 @@ digest_lookup(const char *key)
 		    p[n] == ' ')
 			val = p + n + 1, vend = e;
 	}
+	if (val)
+		strv_push(&digests.used,
+			  strndup(val - n - 1, vend - val + n + 1));
 	return val ? strndup(val, vend - val) : NULL;
+}
+
+/* After this call's lookups: an oversized digest file is compacted. */
+static void
+digests_done(void)
+{
+	if (!digests.oversize)
+		return;
+	digests.oversize = 0;
+	digests_compact(&digests.text);
+	digests_rewrite(&digests.text);
 }
 
 /* Remember key's value, unless the file may still change within the
@@ -2958,6 +2988,7 @@ cache_tag(const struct job *j)
 				   getenv(t->env[o]) ? "=" : " unset",
 				   getenv(t->env[o]) ?: "");
 	}
+	digests_done();
 	sha256_init(&c);
 	sha256_update(&c, b.s, b.n);
 	sha256_final(&c, hex);
