@@ -2476,8 +2476,9 @@ static struct {
 
 /* Past DIGESTS_MAX bytes the file is compacted to the last line for each
  * key, and to its newest DIGESTS_KEEP bytes if that is not enough. */
-#define DIGESTS_MAX  (1 << 20)
-#define DIGESTS_KEEP (1 << 18)
+#define DIGESTS_MAX  (1 << 17)
+#define DIGESTS_KEEP (1 << 14)
+#define DIGESTS_READ (1 << 24)
 
 static mode_t ccache_umask(void);
 
@@ -2615,9 +2616,9 @@ digests_load(void)
 	if (!digests.path)
 		return;
 	if ((fd = digests_open(O_RDONLY, &st)) >= 0) {
-		/* bounded: what a bigger file holds beyond is dropped */
-		if (st.st_size <= 4 * DIGESTS_MAX ||
-		    lseek(fd, -4 * DIGESTS_MAX, SEEK_END) >= 0)
+		/* bounded: of a bigger file, only its end is read */
+		if (st.st_size <= DIGESTS_READ ||
+		    lseek(fd, -DIGESTS_READ, SEEK_END) >= 0)
 			read_fd(fd, &digests.text);
 		close(fd);
 		digests.oversize = st.st_size > DIGESTS_MAX;
