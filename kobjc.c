@@ -4253,6 +4253,13 @@ usage(FILE *f)
 		"be\n"
 		"run/found; 128+N a step died of signal N; 200 another "
 		"recipe.\n"
+		"\n"
+		"With kbuild (any tree whose text kobjc --kbuild=SRCTREE "
+		"knows):\n"
+		"  make MAKEFILES=/abs/kobjc/kbuild/kobjc.mk "
+		"KOBJC=/abs/kobjc/kobjc [CC=\"ccache gcc\"]\n"
+		"  kobjc --kbuild=SRCTREE prints the recipe a kernel tree's "
+		"kbuild text is\n"
 		"See kobjc(1).\n");
 }
 
@@ -4429,7 +4436,7 @@ info_command(int argc, char **argv)
 		sha256_stdin();
 		return 1;
 	} else if (info_option(argv, 1, "--recipe-dump") ||
-		   info_option(argv, 1, "--recipe-hash")) {
+		   ((v = info_option(argv, 1, "--recipe-hash")) && !*v)) {
 		usage_error("%s takes no arguments", argv[1]);
 	} else {
 		return 0; /* a build, --recipe=NAME first included */
