@@ -28,3 +28,22 @@ teardown() { common_teardown; }
 	assert_output --partial 'KOBJC='
 	assert_output --partial '--kbuild=SRCTREE'
 }
+
+@test "words: a V=1 log, uncached and under ccache, is a script: pasted into sh it builds the same object" {
+	local mode
+	export CCACHE_DIR=$BATS_TEST_TMPDIR/ccache
+	for mode in '' ccache; do
+		rm -f answer.o answer.sv
+		run --separate-stderr env KOBJC_CACHE=$mode KBUILD_VERBOSE=1 "$KOBJC" \
+			$(real_tool_opts) --symvers=answer.sv answer.o answer.c gcc -O2
+		assert_success
+		printf '%s\n' "$stderr" >"log$mode"
+		mv answer.o want.o
+		run sh -e "log$mode"
+		assert_success
+		cmp answer.o want.o
+		# every line that is not a command is a # comment
+		! grep -vE '^(# |[A-Z_]+=|gcc |/|mv -f -- )' "log$mode" ||
+			fail "a line that is neither a command nor a comment"
+	done
+}
