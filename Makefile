@@ -90,17 +90,19 @@ bench: kobjc
 # a report that never fails, skipped when it is not installed. cppcheck's
 # variableScope is off: kobjc declares at the top of a block, kernel style.
 # shellcheck at severity warning: its info and style notes (words split on
-# purpose, functions called by name) are not errors. tests/helper.bash is
-# left out for now (SC2164 on its cd).
+# purpose, functions called by name) are not errors. lint only checks: the
+# tools must be installed (.ci/run installs them).
 SHELL_SCRIPTS = .ci/run tests/demo/run tests/fakes/tool tests/fuzz/fuzz \
 	tests/fuzz/seeds $(wildcard tests/kbuild/*.sh) tests/kernel-source \
 	tests/kernel-tools tests/need-packages
 # Sourced by the bats tests and the kernel checks, without a #! line; -x
 # follows each "shellcheck source=" to the file it names.
-SHELL_LIBS = tests/distcc-helper.bash tests/distccd.bash $(wildcard tests/kbuild/*.bash)
+SHELL_LIBS = tests/helper.bash tests/distcc-helper.bash tests/distccd.bash \
+	$(wildcard tests/kbuild/*.bash)
+# The tests: shellcheck reads bats from their #!/usr/bin/env bats line.
+BATS_FILES = $(wildcard tests/*.bats)
 
 lint:
-	tests/need-packages clang-format cppcheck clang-tidy mandoc shellcheck
 	clang-format --dry-run -Werror kobjc.c kobjc.h
 	cppcheck --error-exitcode=1 --quiet \
 		--enable=warning,style,performance,portability --std=c11 \
@@ -109,6 +111,7 @@ lint:
 	mandoc -Tlint -W warning kobjc.1
 	shellcheck -x -S warning $(SHELL_SCRIPTS)
 	shellcheck -x -S warning -s bash $(SHELL_LIBS)
+	shellcheck -x -S warning $(BATS_FILES)
 	@if command -v duplicates >/dev/null; then duplicates; \
 	else echo "lint: duplicates is not installed: skipped"; fi
 
