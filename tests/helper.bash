@@ -4,6 +4,12 @@
 # test, the cwd), $FAKEBIN (put first on PATH by use_fakes), and the
 # kbuild-like option sets REAL_TOOL_OPTS and FAKE_TOOL_OPTS (arrays).
 export BATS_LIB_PATH=${BATS_LIB_PATH:-/usr/lib/bats}
+# However the tests are started (make -C DIR check, from inside another
+# make, plain bats, any locale): nothing of a calling make reaches the
+# tests' own make calls (w would print "Entering directory" lines into
+# compared output), and every tool speaks the C locale.
+unset MAKEFLAGS MFLAGS MAKELEVEL GNUMAKEFLAGS MAKEFILES MAKEOVERRIDES
+export LC_ALL=C
 bats_load_library bats-support
 bats_load_library bats-assert
 bats_require_minimum_version 1.5.0
