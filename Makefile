@@ -20,9 +20,27 @@ kobjc: kobjc.c kobjc.h
 demo: kobjc
 	tests/demo/run
 
+# bats prints TAP, which run_bats shows as it comes and counts, in the C
+# locale (the order of tests/*.bats too). tests/helper.bash keeps what a
+# calling make exports (make -C DIR's w, MAKELEVEL) from the tests.
+BATS = LC_ALL=C bats --formatter tap
+
+# $(call run_bats,ENV...): $(BATS) tests with ENV, its TAP output kept in
+# the file $$tap; leaves bats' exit status in $$s.
+run_bats = tap=$$(mktemp) && exec 3>&1 && \
+	s=$$( { { $(1) $(BATS) tests; echo $$? >&4; } | tee "$$tap" >&3; } 4>&1 )
+
+# $(call bats_summary,NAME): the last line, counted from $$tap: "make
+# NAME: N tests, N failures, N skipped"; then exit with bats' status.
+bats_summary = awk '/^ok / { n++; if (/ \# skip( |$$)/) k++ } \
+		/^not ok / { n++; f++ } \
+		END { printf "make $(1): %d tests, %d failures, %d skipped\n", \
+			n, f, k }' "$$tap"; rm -f "$$tap"; exit $$s
+
 check: kobjc
 	tests/need-packages bats bats-assert bats-support gcc ccache distcc python3
-	bats tests
+	@echo '$(BATS) tests'
+	@$(call run_bats); $(call bats_summary,check)
 
 # The ELF reader under libFuzzer for FUZZ_TIME seconds; what it finds
 # interesting is merged, minimised, into tests/fuzz/corpus (replayed by
@@ -49,11 +67,12 @@ SAN_ENV = ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:$(SAN_LOG) \
 check-sanitize: kobjc-san/kobjc
 	tests/need-packages bats bats-assert bats-support gcc ccache distcc python3
 	rm -f kobjc-san/report.*
-	$(SAN_ENV) KOBJC=$(CURDIR)/kobjc-san/kobjc bats tests; s=$$?; \
+	@echo '$(SAN_ENV) KOBJC=$(CURDIR)/kobjc-san/kobjc $(BATS) tests'
+	@$(call run_bats,$(SAN_ENV) KOBJC=$(CURDIR)/kobjc-san/kobjc); \
 	if ls kobjc-san/report.* >/dev/null 2>&1; then \
 		cat kobjc-san/report.*; \
-		echo "check-sanitize: sanitizer reports above" >&2; exit 1; \
-	fi; exit $$s
+		echo "check-sanitize: sanitizer reports above" >&2; s=1; \
+	fi; $(call bats_summary,check-sanitize)
 
 # Linux KVER (6.1, 6.12 or 7.3; Debian's linux-source-KVER) built with
 # stock kbuild and through kobjc, compared (in CI); GENDWARFKSYMS=1 (7.3)
