@@ -138,6 +138,9 @@ lint:
 # each kbuild/*.patch and kbuild/kobjc.mk; uninstall also removes PATCHDIR
 # once it is empty.
 KBUILD_FILES = $(notdir $(wildcard kbuild/*.patch)) kobjc.mk
+# kobjc.1 names the default directories; the installed page names these.
+MAN_DIRS = -e 's|/usr/local/share/kobjc|$(PATCHDIR)|g' \
+	-e 's|/usr/local/bin/kobjc|$(BINDIR)/kobjc|g'
 
 install: kobjc
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -145,7 +148,7 @@ install: kobjc
 	cp kobjc $(DESTDIR)$(BINDIR)/kobjc
 	$(if $(STRIP),$(STRIP) $(DESTDIR)$(BINDIR)/kobjc)
 	chmod 755 $(DESTDIR)$(BINDIR)/kobjc
-	cp kobjc.1 $(DESTDIR)$(MANDIR)/man1/kobjc.1
+	sed $(MAN_DIRS) kobjc.1 >$(DESTDIR)$(MANDIR)/man1/kobjc.1
 	chmod 644 $(DESTDIR)$(MANDIR)/man1/kobjc.1
 	for p in $(KBUILD_FILES); do \
 		cp kbuild/$$p $(DESTDIR)$(PATCHDIR)/$$p && \
