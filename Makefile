@@ -136,8 +136,10 @@ lint:
 
 # install and uninstall name the same files: the binary, the man page and
 # each kbuild/*.patch and kbuild/kobjc.mk; uninstall also removes PATCHDIR
-# once it is empty.
+# once it is empty, and says so when there is nothing to remove.
 KBUILD_FILES = $(notdir $(wildcard kbuild/*.patch)) kobjc.mk
+INSTALLED = $(DESTDIR)$(BINDIR)/kobjc $(DESTDIR)$(MANDIR)/man1/kobjc.1 \
+	$(addprefix $(DESTDIR)$(PATCHDIR)/,$(KBUILD_FILES))
 # kobjc.1 names the default directories; the installed page names these.
 MAN_DIRS = -e 's|/usr/local/share/kobjc|$(PATCHDIR)|g' \
 	-e 's|/usr/local/bin/kobjc|$(BINDIR)/kobjc|g'
@@ -156,12 +158,11 @@ install: kobjc
 	done
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/kobjc $(DESTDIR)$(MANDIR)/man1/kobjc.1 \
-		$(addprefix $(DESTDIR)$(PATCHDIR)/,$(KBUILD_FILES))
-	if [ -d $(DESTDIR)$(PATCHDIR) ]; then \
-		rmdir $(DESTDIR)$(PATCHDIR) 2>/dev/null || \
-		echo "uninstall: $(DESTDIR)$(PATCHDIR) is not empty: kept"; \
-	fi
+	$(if $(wildcard $(INSTALLED)),rm -f $(INSTALLED),@echo \
+		"uninstall: nothing installed under $(DESTDIR)$(PREFIX)")
+	$(if $(wildcard $(DESTDIR)$(PATCHDIR)),rmdir $(DESTDIR)$(PATCHDIR) \
+		2>/dev/null || \
+		echo "uninstall: $(DESTDIR)$(PATCHDIR) is not empty: kept")
 
 clean:
 	rm -rf kobjc-san

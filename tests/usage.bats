@@ -182,3 +182,34 @@ lint_page() {
 	fi
 	lint_page "$page"
 }
+
+@test "make uninstall: one line when nothing is installed, else exactly what make install put there" {
+	local d=$WORK/root
+	install_tree
+	cd src
+	run make uninstall PREFIX=/opt/k DESTDIR="$d"
+	assert_success
+	assert_output "uninstall: nothing installed under $d/opt/k"
+	assert_absent "$d"
+
+	make -s install PREFIX=/opt/k DESTDIR="$d" STRIP=
+	# someone else's files beside kobjc's stay
+	touch "$d/opt/k/bin/other" "$d/opt/k/share/kobjc/local.patch"
+	run make uninstall PREFIX=/opt/k DESTDIR="$d"
+	assert_success
+	assert_line "uninstall: $d/opt/k/share/kobjc is not empty: kept"
+	assert_equal "$(cd "$d" && find . -type f | LC_ALL=C sort)" \
+		"./opt/k/bin/other
+./opt/k/share/kobjc/local.patch"
+
+	# with PATCHDIR left empty, it goes too
+	rm "$d/opt/k/share/kobjc/local.patch"
+	make -s install PREFIX=/opt/k DESTDIR="$d" STRIP=
+	run make -s uninstall PREFIX=/opt/k DESTDIR="$d"
+	assert_success
+	assert_output ''
+	assert_absent "$d/opt/k/share/kobjc"
+	assert_equal "$(cd "$d" && find . -type f)" "./opt/k/bin/other"
+	run make uninstall PREFIX=/opt/k DESTDIR="$d"
+	assert_output "uninstall: nothing installed under $d/opt/k"
+}
