@@ -121,7 +121,12 @@ SHELL_LIBS = tests/helper.bash tests/distcc-helper.bash tests/distccd.bash \
 # The tests: shellcheck reads bats from their #!/usr/bin/env bats line.
 BATS_FILES = $(wildcard tests/*.bats)
 
+LINT_TOOLS = clang-format cppcheck clang-tidy mandoc shellcheck
+
 lint:
+	@for t in $(LINT_TOOLS); do command -v $$t >/dev/null || { \
+		echo "lint: $$t is not installed; tests/need-packages $(LINT_TOOLS) installs them" >&2; \
+		exit 1; }; done
 	clang-format --dry-run -Werror kobjc.c kobjc.h
 	cppcheck --error-exitcode=1 --quiet \
 		--enable=warning,style,performance,portability --std=c11 \
