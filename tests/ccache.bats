@@ -29,6 +29,7 @@ setup_file() {
 setup() {
 	common_setup
 	unset KOBJC_CACHE KOBJC_CC_LAUNCHER KOBJC_LOG
+	# shellcheck disable=SC2046 # variable names: words, on purpose
 	unset $(compgen -e | grep '^CCACHE_') XDG_CACHE_HOME
 	export CCACHE_DIR=$BATS_TEST_TMPDIR/ccache
 	R=$BATS_TEST_TMPDIR/results
@@ -36,7 +37,7 @@ setup() {
 	K=$KOBJC
 	RECIPE=
 	CCW=gcc
-	FLAGS=(-O2 -fno-asynchronous-unwind-tables -Wp,-MMD,.answer.o.d)
+	FLAGS=(-O2 -fno-asynchronous-unwind-tables '-Wp,-MMD,.answer.o.d')
 	OBJTOOL=$TOOLS/objtool
 	OT_ARGS=(--orc)
 	GENKSYMS=$TOOLS/genksyms
@@ -103,6 +104,7 @@ kobjc_args() {
 	for a in "${GK_ARGS[@]}"; do
 		ARGS+=(--genksyms-arg="$a")
 	done
+	# shellcheck disable=SC2206 # CCW is words: "ccache gcc"
 	ARGS+=(--symvers=answer.sv answer.o answer.c $CCW "${FLAGS[@]}")
 }
 
@@ -497,6 +499,7 @@ tree_tools() {
 			return 0;
 		}
 	EOF
+	# shellcheck disable=SC2120 # change_misses passes -DV2
 	build_plugin() {
 		g++ -shared -fPIC -fno-rtti -O2 "$@" \
 			-I"$(gcc -print-file-name=plugin)/include" -o plugin.so plugin.c
@@ -608,10 +611,10 @@ dwo_name() {
 		"$OBJTOOL" >"$BATS_TEST_TMPDIR/objtool"
 	chmod 755 "$BATS_TEST_TMPDIR/objtool"
 	OBJTOOL=$BATS_TEST_TMPDIR/objtool
-	local want="answer.o: warning: objtool: noisy" n
+	local want="answer.o: warning: objtool: noisy" _
 	run_kobjc uncached
 	assert_equal "$stderr" "$want"
-	for n in miss hit hit; do
+	for _ in miss hit hit; do
 		run_kobjc cached
 		assert_equal "$stderr" "$want"
 	done
@@ -638,8 +641,8 @@ dwo_name() {
 	uncached
 	save want
 	cp answer.symtypes "$R/want/"
-	local n
-	for n in 1 2; do
+	local _
+	for _ in 1 2; do
 		rm -f answer.symtypes
 		run_kobjc cached
 		assert_same_as want
@@ -669,7 +672,7 @@ dwo_name() {
 # ---------------------------------------------------------------- 2009
 
 @test "ccache: the 2009 two-step recipe is cached whole: no 'called for link', hits, same result" {
-	RECIPE=2009-two-step OBJTOOL= OT_ARGS=()
+	RECIPE=2009-two-step OBJTOOL='' OT_ARGS=()
 	uncached
 	save want
 	cached miss

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154 # $stderr: set by bats' run --separate-stderr
 # The recipe hash: SHA-256 (FIPS 180-4) of the canonical recipe dump, the
 # same for any build of kobjc, different when the table changes.
 load helper
@@ -47,7 +48,7 @@ step symbol versions"
 }
 
 @test "--sha256 agrees with sha256sum at every length around the padding boundaries" {
-	local n data
+	local n
 	head -c 300 /dev/urandom >random
 	for n in 0 1 2 31 54 55 56 57 62 63 64 65 111 119 120 127 128 129 191 192 255 256 300; do
 		head -c $n random >part
