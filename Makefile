@@ -13,8 +13,10 @@ KOBJC_LDFLAGS = -static
 
 all: kobjc
 
+# The recipe texts are checked once, here: a bad one fails the build.
 kobjc: kobjc.c kobjc.h
 	$(CC) $(KOBJC_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(KOBJC_LDFLAGS) $(LDFLAGS) -o $@ kobjc.c
+	./$@ --recipe-check >/dev/null || { rm -f $@; exit 1; }
 
 # The README's main job: the recipe on sample objects, explained.
 demo: kobjc

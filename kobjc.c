@@ -31,6 +31,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,8 +87,10 @@ struct job {
 	int check;	       /* --check: prove a cache hit (KOBJC_CHECK) */
 };
 
-_Static_assert(sizeof(all_tools) <= (MAX_TOOLS + 1) * sizeof(struct tool *),
-	       "all_tools[] has more than MAX_TOOLS tools");
+/* The recipes parsed from recipe_texts[] (recipe_load), the first the
+ * default, and every tool they name, for the command line. */
+static const struct recipe *recipes[MAX_RECIPES + 1];
+static const struct tool *all_tools[MAX_TOOLS + 1];
 
 static struct {
 	int verbose;
@@ -1083,9 +1086,8 @@ ccache_setting(int k)
 		} else {
 			ccache_conf_file("/etc/ccache.conf");
 			legacy = xasprintf("%s/.ccache", home ? home : "");
-			if ((v = getenv("CCACHE_DIR")) && *v)
-				f = xasprintf("%s/ccache.conf", v);
-			else if ((v = ccache_conf.value[CC_DIR]) && *v)
+			if (((v = getenv("CCACHE_DIR")) && *v) ||
+			    ((v = ccache_conf.value[CC_DIR]) && *v))
 				f = xasprintf("%s/ccache.conf", v);
 			else if (stat(legacy, &st) == 0 && S_ISDIR(st.st_mode))
 				f = xasprintf("%s/ccache.conf", legacy);
@@ -1234,8 +1236,6 @@ check_options(struct job *j)
 	size_t i;
 
 	j->recipe = find_recipe(j->recipe_name);
-	if (recipe_check_one(j->recipe)) /* no walk may run past a list */
-		fatal(1, "recipe %s: the table is broken", j->recipe->name);
 	for (i = 0; all_tools[i]; i++) {
 		const char *name = all_tools[i]->name;
 
@@ -1359,6 +1359,8 @@ unmask_compiler(struct job *j)
 	    (real = real_path(f))) {
 		if (!j->ccache)
 			j->ccache = real;
+		else
+			free(real);
 		free(f);
 		f = find_program_in(base_of(j->cc.v[0]), 1,
 				    ccache_setting(CC_PATH) ?: getenv("PATH"));
@@ -1700,6 +1702,8 @@ expand(struct run *r, const char *const *tmpl, struct strv *argv)
 	size_t i, k, skip;
 	int is_args;
 
+	if (!j) /* for the analyzer: file_var() may not be seen to keep it */
+		abort();
 	for (; *tmpl; tmpl++) {
 		const char *w = *tmpl;
 		const struct strv *list = NULL;
@@ -1713,7 +1717,7 @@ expand(struct run *r, const char *const *tmpl, struct strv *argv)
 		} else if (!strcmp(w, "$FLAGS")) {
 			list = &j->flags;
 		} else if (!strcmp(w, "$FLAGS_NODEP")) {
-			for (i = 0; i < j->flags.n; i++)
+			for (i = 0; j->flags.v && i < j->flags.n; i++)
 				if (is_dep_flag(j->flags.v, i, &skip))
 					i += skip;
 				else
@@ -1721,8 +1725,11 @@ expand(struct run *r, const char *const *tmpl, struct strv *argv)
 		} else if ((k = tool_var(w, &is_args)) < MAX_TOOLS) {
 			if (is_args)
 				list = &j->tool[k].args;
-			else
+			else if (j->tool[k].path)
 				strv_push(argv, j->tool[k].path);
+			else /* a step runs only when its tool is given */
+				fatal(1, "recipe: %s, but no --%s", w,
+				      all_tools[k]->name);
 		} else {
 			fatal(1, "recipe: unknown variable %s", w);
 		}
@@ -2934,7 +2941,7 @@ tag_loaded_files(struct buf *b, const struct strv *flags)
 			for (w = 0; i + w < flags->n && *o; w++) {
 				n = strcspn(o, " ");
 				if (strlen(flags->v[i + w]) != n ||
-				    strncmp(flags->v[i + w], o, n))
+				    strncmp(flags->v[i + w], o, n) != 0)
 					break;
 				o += n + !!o[n];
 			}
@@ -3339,28 +3346,38 @@ check_wanted(const struct job *j)
 	return strtoul(hex, NULL, 16) % 100 < (unsigned long)pct;
 }
 
+/* The words of flags redirect_dep_file() replaced, to put back. */
+struct flag_undo {
+	size_t n, at[4];
+	char *was[4];
+};
+
 /* Point the compiler's dependency file at tmp; returns its own name. */
 static const char *
-redirect_dep_file(struct strv *flags, const char *tmp)
+redirect_dep_file(struct strv *flags, const char *tmp, struct flag_undo *u)
 {
 	const char *dep = NULL;
 	size_t i;
 
-	for (i = 0; i < flags->n; i++) {
-		char *f = flags->v[i], *comma;
+	for (i = 0; i < flags->n && u->n < 4; i++) {
+		char *f = flags->v[i], *comma = NULL, *to = NULL;
 
 		if ((!strncmp(f, "-Wp,-MD,", 8) ||
 		     !strncmp(f, "-Wp,-MMD,", 9)) &&
 		    (comma = strchr(f + 4, ','))) {
 			dep = comma + 1;
-			flags->v[i] = xasprintf("%.*s%s", (int)(comma + 1 - f),
-						f, tmp);
+			to = xasprintf("%.*s%s", (int)(comma + 1 - f), f, tmp);
 		} else if (!strcmp(f, "-MF") && i + 1 < flags->n) {
 			dep = flags->v[++i];
-			flags->v[i] = (char *)tmp;
+			to = (char *)tmp;
 		} else if (!strncmp(f, "-MF", 3) && f[3]) {
 			dep = f + 3;
-			flags->v[i] = xasprintf("-MF%s", tmp);
+			to = xasprintf("-MF%s", tmp);
+		}
+		if (to) {
+			u->at[u->n] = i;
+			u->was[u->n++] = flags->v[i];
+			flags->v[i] = to;
 		}
 	}
 	return dep;
@@ -3396,11 +3413,12 @@ object_difference(const struct buf *a, const struct buf *b)
 	for (i = 1; i < x.shnum && i < y.shnum; i++) {
 		size_t n = SH_SIZE(&x, i);
 
-		if (strcmp(elf_section_name(&x, i), elf_section_name(&y, i)) ||
+		if (strcmp(elf_section_name(&x, i), elf_section_name(&y, i)) !=
+			    0 ||
 		    SH_TYPE(&x, i) != SH_TYPE(&y, i) || n != SH_SIZE(&y, i) ||
 		    (SH_TYPE(&x, i) != SHT_NOBITS &&
 		     memcmp(a->s + SH_OFFSET(&x, i), b->s + SH_OFFSET(&y, i),
-			    n)))
+			    n) != 0))
 			return xasprintf("section %s", elf_section_name(&x, i));
 	}
 	return xstrdup(x.shnum != y.shnum ? "the number of sections"
@@ -3416,18 +3434,16 @@ object_difference(const struct buf *a, const struct buf *b)
 static void
 check_hit(struct run *r, const char *cache, const char *tag)
 {
-	struct job *j = r->job, fresh = *j;
-	struct run c = { .job = &fresh };
+	struct job *j = r->job;
+	struct run c = { .job = j };
 	struct buf got = { 0 }, want = { 0 };
+	struct flag_undo undo = { 0 };
 	size_t ntmp = trash.ntmp, i;
 	const char *dep;
 	char *tmpd, *what = NULL;
 
-	memset(&fresh.flags, 0, sizeof(fresh.flags));
-	for (i = 0; i < j->flags.n; i++)
-		strv_push(&fresh.flags, j->flags.v[i]);
 	tmpd = make_temp(j->out, ".d");
-	dep = redirect_dep_file(&fresh.flags, tmpd);
+	dep = redirect_dep_file(&j->flags, tmpd, &undo);
 	c.tmpout = make_temp(j->out, ".o");
 	verbose("# check: %s came from the cache: the recipe again, uncached",
 		j->out);
@@ -3444,6 +3460,8 @@ check_hit(struct run *r, const char *cache, const char *tag)
 	}
 	if (!what && (what = first_line_difference(&r->symvers, &c.symvers)))
 		what = xasprintf("the line '%s'", what);
+	while (undo.n--)
+		j->flags.v[undo.at[undo.n]] = undo.was[undo.n];
 	for (i = ntmp; i < trash.ntmp; i++)
 		unlink(trash.tmp[i]);
 	if (c.tmps)
@@ -3564,13 +3582,13 @@ job_prints(const struct job *j)
 static void
 check_ccache_version(const struct job *j, const char *cache)
 {
-	char *argv[] = { strndup(cache, strcspn(cache, " \t")), "--version",
-			 NULL };
+	char *argv[] = { NULL, "--version", NULL };
 	char *v;
 	unsigned major = 0, minor = 0;
 
 	if (!is_ccache(cache) || !job_prints(j))
 		return;
+	argv[0] = strndup(cache, strcspn(cache, " \t"));
 	v = remembered_answer("ccache-version", argv, "ccache version ");
 	if (v && sscanf(v, "%u.%u", &major, &minor) == 2 &&
 	    (major > 4 || (major == 4 && minor >= 6))) {
@@ -3660,58 +3678,336 @@ run_recipe(struct job *j, int explain)
 
 /* ---------------------------------------------------------------- recipe */
 
+/*
+ * The recipe texts' parser: each line of recipe_texts[] into struct recipe,
+ * struct tool and struct step. A bad word or a list too long stops kobjc
+ * with the recipe's name and the line; recipe_check_one() then checks
+ * what the words mean together.
+ */
+struct parse {
+	struct recipe *rc;
+	struct tool *tool; /* the tool or step indented lines belong to */
+	struct step *step;
+	int line;
+};
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+parse_error(const struct parse *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: kobjc.h: recipe %s, line %d: ", argv0,
+		p->rc->name ? p->rc->name : "?", p->line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/* Add word to list (max entries and a NULL), or stop. */
 static void
-dump_words(struct buf *b, const char *key, const char *const *w, size_t max)
+parse_add(const struct parse *p, const char **list, size_t max,
+	  const char *word, const char *what)
+{
+	size_t i = 0;
+
+	while (i < max && list[i])
+		i++;
+	if (i == max)
+		parse_error(p, "more than %zu %s", max, what);
+	list[i] = word;
+}
+
+/* The index of name in names[n] (NULL entries skipped), or n. */
+static size_t
+name_index(const char *const *names, size_t n, const char *name)
 {
 	size_t i;
 
-	if (!w[0])
-		return;
-	buf_puts(b, key);
-	for (i = 0; i < max && w[i]; i++)
-		buf_printf(b, " %s", w[i]);
-	buf_puts(b, "\n");
+	for (i = 0; i < n; i++)
+		if (names[i] && !strcmp(names[i], name))
+			break;
+	return i;
 }
 
-/* The canonical text of a recipe: what --recipe-hash hashes. */
+/* The index of the entry of table (n entries of size bytes) whose name,
+ * a string at offset off, is name; 0 (the "none" entry) if none is. */
+static size_t
+table_index(const void *table, size_t n, size_t size, size_t off,
+	    const char *name)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (!strcmp(*(const char *const *)((const char *)table +
+						   i * size + off),
+			    name))
+			return i;
+	return 0;
+}
+
+#define TABLE_INDEX(table, word)                                               \
+	table_index((table), sizeof(table) / sizeof(*(table)),                 \
+		    sizeof(*(table)), offsetof(__typeof__(*(table)), name),    \
+		    (word))
+
+/* An earlier recipe's tool or step called name, for "... as RECIPE". */
+static const void *
+borrowed(struct parse *p, const char *name, const char *from, int step)
+{
+	const struct recipe *o = NULL;
+	size_t i, k;
+
+	for (i = 0; recipes[i]; i++)
+		if (!strcmp(recipes[i]->name, from))
+			o = recipes[i];
+	if (!o)
+		parse_error(p, "no earlier recipe %s", from);
+	for (i = 0; step && o->steps[i]; i++)
+		if (!strcmp(o->steps[i]->name, name))
+			break;
+	for (i = step ? i : 0; !step && o->tools[i]; i++)
+		if (!strcmp(o->tools[i]->name, name))
+			break;
+	if (step ? !o->steps[i] : !o->tools[i])
+		parse_error(p, "recipe %s has no %s %s", from,
+			    step ? "step" : "tool", name);
+	for (k = 0; p->rc->borrows[k] && p->rc->borrows[k] != o; k++)
+		;
+	if (!p->rc->borrows[k])
+		parse_add(p, (const char **)p->rc->borrows, RECIPE_MAX_BORROW,
+			  (const char *)o, "recipes borrowed from");
+	return step ? (const void *)o->steps[i] : (const void *)o->tools[i];
+}
+
+/* A tool or step line: "tool NAME VAR ARGS", "step NAME...", or either
+ * "... as RECIPE". */
+static void
+parse_declaration(struct parse *p, char **w, size_t n, char *rest)
+{
+	int step = !strcmp(w[0], "step");
+	char *as = n >= 4 ? strstr(rest, " as ") : NULL;
+	size_t i;
+
+	p->tool = NULL;
+	p->step = NULL;
+	if (as && !strcmp(as + 4, w[n - 1]) && !strchr(as + 4, ' ')) {
+		*as = '\0';
+		if (step)
+			parse_add(p, (const char **)p->rc->steps,
+				  RECIPE_MAX_STEPS,
+				  borrowed(p, rest, w[n - 1], 1), "steps");
+		else
+			parse_add(p, (const char **)p->rc->tools,
+				  RECIPE_MAX_TOOLS,
+				  borrowed(p, rest, w[n - 1], 0), "tools");
+		return;
+	}
+	if (step) {
+		p->step = calloc(1, sizeof(*p->step));
+		p->step->name = rest;
+		parse_add(p, (const char **)p->rc->steps, RECIPE_MAX_STEPS,
+			  (const char *)p->step, "steps");
+		return;
+	}
+	if (n != 4)
+		parse_error(p,
+			    "tool NAME VAR ARGS-VAR, or tool NAME as RECIPE");
+	for (i = 0; all_tools[i]; i++)
+		if (!strcmp(all_tools[i]->name, w[1]))
+			parse_error(p, "tool %s is %s's: say tool %s as RECIPE",
+				    w[1], "an earlier recipe", w[1]);
+	p->tool = calloc(1, sizeof(*p->tool));
+	p->tool->name = w[1];
+	p->tool->var = w[2];
+	p->tool->args = w[3];
+	parse_add(p, (const char **)p->rc->tools, RECIPE_MAX_TOOLS,
+		  (const char *)p->tool, "tools");
+	parse_add(p, (const char **)all_tools, MAX_TOOLS, (const char *)p->tool,
+		  "tools in all");
+}
+
+/* A tab-indented line: an attribute of the tool or step above. */
+static void
+parse_attribute(struct parse *p, char **w, size_t n)
+{
+	struct tool *t = p->tool;
+	struct step *s = p->step;
+	size_t i, k;
+
+	if (t) {
+		const char **list = t->env;
+		size_t max = TOOL_MAX_ENV;
+
+		if (!strcmp(w[0], "reads-file-after"))
+			list = t->readopt, max = TOOL_MAX_OPT;
+		else if (!strcmp(w[0], "writes-file-after"))
+			list = t->writeopt, max = TOOL_MAX_OPT;
+		else if (strcmp(w[0], "env") != 0)
+			parse_error(p, "unknown tool attribute '%s'", w[0]);
+		for (i = 1; i < n; i++)
+			parse_add(p, list, max, w[i], w[0]);
+		return;
+	}
+	if (!s)
+		parse_error(p, "'%s' is indented, under no tool or step", w[0]);
+	if (!strcmp(w[0], "tag") && n == 2) {
+		s->tag = w[1];
+	} else if (!strcmp(w[0], "phase") && n == 2) {
+		if ((k = name_index(phase_names, 2, w[1])) == 2)
+			parse_error(p, "unknown phase '%s'", w[1]);
+		s->phase = k;
+	} else if (!strcmp(w[0], "when") && (n == 3 || n == 4)) {
+		if (!(k = TABLE_INDEX(conds, w[1])))
+			parse_error(p, "unknown condition '%s'", w[1]);
+		for (i = 0; i < STEP_MAX_CONDS && s->when[i].op; i++)
+			;
+		if (i == STEP_MAX_CONDS)
+			parse_error(p, "more than %d conditions",
+				    STEP_MAX_CONDS);
+		s->when[i] = (struct cond){ k, w[2], n == 4 ? w[3] : NULL };
+	} else if ((!strcmp(w[0], "run") || !strcmp(w[0], "pipe")) && n > 1) {
+		k = w[0][0] == 'p';
+		if (k && !s->run[0][0])
+			parse_error(p, "pipe before run");
+		while (k < STEP_MAX_PROCS && s->run[k][0])
+			k++;
+		if (k == STEP_MAX_PROCS)
+			parse_error(p, "more than %d processes",
+				    STEP_MAX_PROCS);
+		for (i = 1; i < n; i++)
+			parse_add(p, s->run[k], STEP_MAX_WORDS, w[i], "words");
+	} else if (!strcmp(w[0], "native") && n == 2) {
+		if (!(k = TABLE_INDEX(natives, w[1])))
+			parse_error(p, "unknown native step '%s'", w[1]);
+		s->native = k;
+	} else if (!strcmp(w[0], "stdin") && n == 2) {
+		if (!(k = TABLE_INDEX(feeds, w[1])))
+			parse_error(p, "unknown stdin '%s'", w[1]);
+		s->feed = k;
+	} else if (!strcmp(w[0], "prints") && n == 2) {
+		s->prints = w[1];
+	} else if ((!strcmp(w[0], "in") || !strcmp(w[0], "out")) && n > 1) {
+		for (i = 1; i < n; i++)
+			parse_add(p, w[0][0] == 'i' ? s->in : s->out,
+				  STEP_MAX_FILES, w[i], "files");
+	} else {
+		parse_error(p, "unknown step attribute '%s' (or its words)",
+			    w[0]);
+	}
+}
+
+/* A recipe's header lines: recipe, about, exports, saved, kbuild. */
+static void
+parse_header(struct parse *p, char **w, size_t n, char *rest)
+{
+	struct recipe *rc = p->rc;
+
+	p->tool = NULL;
+	p->step = NULL;
+	if (!strcmp(w[0], "recipe") && n == 4 && !strcmp(w[2], "version")) {
+		if (rc->name)
+			parse_error(p, "a second recipe line");
+		rc->name = w[1];
+		if (atoi(w[3]) != KOBJC_RECIPE_VERSION)
+			parse_error(p, "version %s, this kobjc reads %d", w[3],
+				    KOBJC_RECIPE_VERSION);
+	} else if (!rc->name) {
+		parse_error(p, "the first line must be: recipe NAME version %d",
+			    KOBJC_RECIPE_VERSION);
+	} else if (!strcmp(w[0], "about") && n > 1) {
+		rc->about = rest;
+	} else if (!strcmp(w[0], "exports") && n == 2) {
+		rc->exports = w[1];
+	} else if (!strcmp(w[0], "saved") && n == 2) {
+		rc->saved = w[1];
+	} else if (!strcmp(w[0], "kbuild") && n == 4) {
+		parse_add(p, rc->kbuild, RECIPE_MAX_KBUILD, rest,
+			  "kbuild lines");
+	} else {
+		parse_error(p, "unknown word '%s' (or its words)", w[0]);
+	}
+}
+
+/* Parse one recipe text. */
+static struct recipe *
+recipe_parse(const char *text)
+{
+	struct parse p = { .rc = calloc(1, sizeof(*p.rc)) };
+	/* both kept for good: the structs point into them */
+	char *copy = xstrdup(text), *whole = xstrdup(text), *line, *next,
+	     *w[32];
+	size_t n;
+
+	p.rc->text = text;
+	for (line = copy; *line; line = next) {
+		char *rest, *save = NULL, *t;
+		int indented = line[0] == '\t';
+
+		next = strchr(line, '\n');
+		if (!next)
+			parse_error(&p, "the text does not end in a newline");
+		whole[next - copy] = '\0';
+		*next++ = '\0';
+		p.line++;
+		if (!*line || line[0] == '#')
+			continue;
+		/* the line after its first word, from a copy the words
+		 * below do not cut */
+		rest = line + indented + strcspn(line + indented, " ");
+		rest = whole + (rest - copy) + (*rest == ' ');
+		for (n = 0, t = strtok_r(line, " \t", &save); t && n < 32;
+		     t = strtok_r(NULL, " \t", &save))
+			w[n++] = t;
+		if (n == 32)
+			parse_error(&p, "a line of more than 31 words");
+		if (n == 0)
+			parse_error(&p, "a line of white space only");
+		if (indented)
+			parse_attribute(&p, w, n);
+		else if (!strcmp(w[0], "tool") || !strcmp(w[0], "step"))
+			parse_declaration(&p, w, n, rest);
+		else
+			parse_header(&p, w, n, rest);
+	}
+	if (!p.rc->about || !p.rc->exports || !p.rc->saved)
+		parse_error(&p, "about, exports and saved must be given");
+	return p.rc;
+}
+
+/* Parse every recipe text, once, before anything reads recipes[]. */
+static void
+recipe_load(void)
+{
+	size_t i;
+
+	_Static_assert(sizeof(recipe_texts) / sizeof(*recipe_texts) <=
+			       MAX_RECIPES + 1,
+		       "more than MAX_RECIPES recipe texts");
+	for (i = 0; recipe_texts[i]; i++)
+		recipes[i] = recipe_parse(recipe_texts[i]);
+}
+
+/* The text of a recipe, then of each it borrows from: what --recipe-hash
+ * hashes. */
 static void
 recipe_dump(const struct recipe *rc, struct buf *b)
 {
-	size_t i, k;
+	const struct recipe *seen[MAX_RECIPES + 1] = { rc };
+	size_t n = 1, i, k, s;
 
-	buf_printf(b, "kobjc-recipe %s version %d\nabout %s\n", rc->name,
-		   KOBJC_RECIPE_VERSION, rc->about);
-	buf_printf(b, "exports %s\nsaved %s\n", rc->exports, rc->saved);
-	for (i = 0; i < RECIPE_MAX_TOOLS && rc->tools[i]; i++) {
-		const struct tool *t = rc->tools[i];
-
-		buf_printf(b, "\ntool %s\nvars %s %s\n", t->name, t->var,
-			   t->args);
-		dump_words(b, "env", t->env, TOOL_MAX_ENV);
-		dump_words(b, "reads-file-after", t->readopt, TOOL_MAX_OPT);
-		dump_words(b, "writes-file-after", t->writeopt, TOOL_MAX_OPT);
-	}
-	for (i = 0; i < RECIPE_MAX_STEPS && rc->steps[i]; i++) {
-		const struct step *s = rc->steps[i];
-
-		buf_printf(b, "\nstep %s\ntag %s\nphase %s\n", s->name, s->tag,
-			   phase_names[s->phase]);
-		for (k = 0; k < STEP_MAX_CONDS && s->when[k].op; k++)
-			buf_printf(b, "when %s %s%s%s\n",
-				   conds[s->when[k].op].name, s->when[k].arg,
-				   s->when[k].file ? " " : "",
-				   s->when[k].file ? s->when[k].file : "");
-		if (s->feed)
-			buf_printf(b, "stdin %s\n", feeds[s->feed].name);
-		for (k = 0; k < STEP_MAX_PROCS; k++)
-			dump_words(b, k ? "pipe" : "run", s->run[k],
-				   STEP_MAX_WORDS);
-		if (s->native)
-			buf_printf(b, "native %s\n", natives[s->native].name);
-		if (s->prints)
-			buf_printf(b, "prints %s\n", s->prints);
-		dump_words(b, "in", s->in, STEP_MAX_FILES);
-		dump_words(b, "out", s->out, STEP_MAX_FILES);
+	for (i = 0; i < n; i++) { /* rc, then what each borrows */
+		if (i)
+			buf_puts(b, "\n");
+		buf_puts(b, seen[i]->text);
+		for (k = 0; seen[i]->borrows[k]; k++) {
+			for (s = 0; s < n && seen[s] != seen[i]->borrows[k];
+			     s++)
+				;
+			if (s == n && n < MAX_RECIPES)
+				seen[n++] = seen[i]->borrows[k];
+		}
 	}
 }
 
@@ -4053,10 +4349,9 @@ is_rule_head(const char *t, const char *name)
 		return 0;
 	t += n + 1 + strspn(t + n + 1, " \t");
 	k = strcspn(t, " \t\n");
-	return k > strlen(suffix + 1) &&
-	       !strncmp(t + k - strlen(suffix + 1), suffix + 1,
-			strlen(suffix + 1)) &&
-	       t[k - strlen(suffix + 1) - 1] == '/';
+	n = strlen(suffix + 1);
+	return k > n && !memcmp(t + k - n, suffix + 1, n) &&
+	       t[k - n - 1] == '/';
 }
 
 /* Every definition of name in text, normalised, one a line, into b;
@@ -4466,6 +4761,7 @@ main(int argc, char **argv)
 	argv0 = base_of(argv0_full);
 	opt.log = stderr;
 	open_std_fds();
+	recipe_load();
 	/* kbuild's V=1; its V=2 ("why rebuilt") is make's business */
 	if (v && strchr(v, '1'))
 		opt.verbose = 1;

@@ -23,7 +23,7 @@ setup_file() {
 	# the 6.1 recipe with one word changed: objtool runs with
 	# "--stackval" instead of $OBJTOOL_ARGS (so no ORC: another object)
 	build_kobjc "$BATS_FILE_TMPDIR/variant" '' \
-		's/"\$OBJTOOL", "\$OBJTOOL_ARGS"/"$OBJTOOL", "--stackval"/'
+		's/run \$OBJTOOL \$OBJTOOL_ARGS \$OUT/run $OBJTOOL --stackval $OUT/'
 }
 
 setup() {

@@ -14,7 +14,7 @@ setup_file() {
 	local dir=$BATS_FILE_TMPDIR/variant
 	mkdir -p "$dir/src"
 	cp "$TOP/kobjc.c" "$TOP/kobjc.h" "$dir/src/"
-	sed -i 's/"\$OBJTOOL", "\$OBJTOOL_ARGS"/"$OBJTOOL", "--stackval"/' \
+	sed -i 's/run \$OBJTOOL \$OBJTOOL_ARGS \$OUT/run $OBJTOOL --stackval $OUT/' \
 		"$dir/src/kobjc.h"
 	! cmp -s "$TOP/kobjc.h" "$dir/src/kobjc.h"
 	cc -std=c11 -O2 -static -o "$dir/kobjc" "$dir/src/kobjc.c"
@@ -252,11 +252,13 @@ quiet() {
 @test "distcc: CC=\"ccache gcc\" with CCACHE_PREFIX=distcc (ccache's own distcc set-up) ships the compile phase of a miss, and a hit runs nothing" {
 	local before
 	start_daemon one "$KOBJC"
-	export DISTCC_HOSTS=$(hosts_of one)
+	DISTCC_HOSTS=$(hosts_of one)
+	export DISTCC_HOSTS
 	local_ref answer
+	flags_of answer
 	rm -f answer.o ".answer.o.d" answer.sv
-	run --separate-stderr env CCACHE_PREFIX=distcc "$KOBJC" $(real_tool_opts) \
-		--symvers=answer.sv answer.o answer.c ccache gcc $(flags_of answer)
+	run --separate-stderr env CCACHE_PREFIX=distcc "$KOBJC" "${REAL_TOOL_OPTS[@]}" \
+		--symvers=answer.sv answer.o answer.c ccache gcc "${FLAGS[@]}"
 	assert_success
 	quiet
 	assert_like_ref answer
@@ -264,8 +266,8 @@ quiet() {
 	assert_equal "$(grep -c COMPILE_ERROR "$DAEMONS/one/log")" 0
 	before=$(cat "$DAEMONS/one/log")
 	rm -f answer.o ".answer.o.d" answer.sv
-	run --separate-stderr env CCACHE_PREFIX=distcc "$KOBJC" $(real_tool_opts) \
-		--symvers=answer.sv answer.o answer.c ccache gcc $(flags_of answer)
+	run --separate-stderr env CCACHE_PREFIX=distcc "$KOBJC" "${REAL_TOOL_OPTS[@]}" \
+		--symvers=answer.sv answer.o answer.c ccache gcc "${FLAGS[@]}"
 	assert_success
 	quiet
 	assert_like_ref answer

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154 # $stderr: set by bats' run --separate-stderr
 # kobjc --kbuild=SRCTREE: kbuild's own text (scripts/Makefile.build,
 # Makefile.lib, Kbuild.include of Debian's Linux 6.1) chooses the recipe;
 # an edited definition of the per-object rule stops with one line naming
@@ -8,7 +9,7 @@ load helper
 
 setup() {
 	common_setup
-	local tarball=/usr/src/linux-source-6.1.tar.xz version dir tmp f
+	local tarball=/usr/src/linux-source-6.1.tar.xz version dir tmp
 	version=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 	dir=$CACHE/kbuild-text-$version
 	if [ ! -f "$dir/scripts/Kbuild.include" ]; then
@@ -36,7 +37,7 @@ teardown() { common_teardown; }
 
 @test "kbuild text: whitespace and the version do not matter; the text does" {
 	sed -i 's/^define rule_cc_o_c$/define  rule_cc_o_c  /; s/(call cmd,checksrc)$/(call cmd,checksrc)   /' "$TREE/scripts/Makefile.build"
-	! cmp -s "$TREE/scripts/Makefile.build" "$CACHE"/kbuild-text-*/scripts/Makefile.build
+	run -1 cmp -s "$TREE/scripts/Makefile.build" "$CACHE"/kbuild-text-*/scripts/Makefile.build
 	run -0 "$KOBJC" --kbuild="$TREE"
 	assert_output kbuild-6.1
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154 # $stderr: set by bats' run --separate-stderr
 # What kobjc says is what it does: one meaning per option, and --help
 # tells how kbuild calls it.
 bats_require_minimum_version 1.5.0
@@ -35,7 +36,7 @@ teardown() { common_teardown; }
 	for mode in '' ccache; do
 		rm -f answer.o answer.sv
 		run --separate-stderr env KOBJC_CACHE=$mode KBUILD_VERBOSE=1 "$KOBJC" \
-			$(real_tool_opts) --symvers=answer.sv answer.o answer.c gcc -O2
+			"${REAL_TOOL_OPTS[@]}" --symvers=answer.sv answer.o answer.c gcc -O2
 		assert_success
 		printf '%s\n' "$stderr" >"log$mode"
 		mv answer.o want.o
