@@ -111,7 +111,6 @@ static int quiet_compile_phase;	      /* --phase=compile: the caller tells */
 static int stdout_closed;	      /* kobjc started with fd 1 closed */
 
 static void recipe_hash(const struct recipe *rc, char hex[65]);
-static int recipe_check_one(const struct recipe *rc);
 static const char *recipe_prints(const struct recipe *rc);
 
 /* What must go if kobjc fails: temporaries always, outputs once started. */
@@ -3828,30 +3827,12 @@ parse_declaration(struct parse *p, char **w, size_t n, char *rest)
 		  "tools in all");
 }
 
-/* A tab-indented line: an attribute of the tool or step above. */
+/* A step's attribute line. */
 static void
-parse_attribute(struct parse *p, char **w, size_t n)
+parse_step_attribute(struct parse *p, struct step *s, char **w, size_t n)
 {
-	struct tool *t = p->tool;
-	struct step *s = p->step;
 	size_t i, k;
 
-	if (t) {
-		const char **list = t->env;
-		size_t max = TOOL_MAX_ENV;
-
-		if (!strcmp(w[0], "reads-file-after"))
-			list = t->readopt, max = TOOL_MAX_OPT;
-		else if (!strcmp(w[0], "writes-file-after"))
-			list = t->writeopt, max = TOOL_MAX_OPT;
-		else if (strcmp(w[0], "env") != 0)
-			parse_error(p, "unknown tool attribute '%s'", w[0]);
-		for (i = 1; i < n; i++)
-			parse_add(p, list, max, w[i], w[0]);
-		return;
-	}
-	if (!s)
-		parse_error(p, "'%s' is indented, under no tool or step", w[0]);
 	if (!strcmp(w[0], "tag") && n == 2) {
 		s->tag = w[1];
 	} else if (!strcmp(w[0], "phase") && n == 2) {
@@ -3896,6 +3877,32 @@ parse_attribute(struct parse *p, char **w, size_t n)
 		parse_error(p, "unknown step attribute '%s' (or its words)",
 			    w[0]);
 	}
+}
+
+/* A tab-indented line: an attribute of the tool or step above. */
+static void
+parse_attribute(struct parse *p, char **w, size_t n)
+{
+	struct tool *t = p->tool;
+	size_t i;
+
+	if (t) {
+		const char **list = t->env;
+		size_t max = TOOL_MAX_ENV;
+
+		if (!strcmp(w[0], "reads-file-after"))
+			list = t->readopt, max = TOOL_MAX_OPT;
+		else if (!strcmp(w[0], "writes-file-after"))
+			list = t->writeopt, max = TOOL_MAX_OPT;
+		else if (strcmp(w[0], "env") != 0)
+			parse_error(p, "unknown tool attribute '%s'", w[0]);
+		for (i = 1; i < n; i++)
+			parse_add(p, list, max, w[i], w[0]);
+		return;
+	}
+	if (!p->step)
+		parse_error(p, "'%s' is indented, under no tool or step", w[0]);
+	parse_step_attribute(p, p->step, w, n);
 }
 
 /* A recipe's header lines: recipe, about, exports, saved, kbuild. */
@@ -4030,9 +4037,6 @@ recipe_hash(const struct recipe *rc, char hex[65])
 	memcpy(hex, last_hex, 65);
 }
 
-/* Is the list, of max entries and a slot for NULL, ended in time? */
-#define ENDED(list, max) ((list)[max] == NULL)
-
 static int
 is_builtin_var(const char *w)
 {
@@ -4043,15 +4047,18 @@ is_builtin_var(const char *w)
 	return listed(vars, 8, w);
 }
 
-/* 0 if ok; else says what is wrong with recipe rc's table, returns 1. */
-static int __attribute__((format(printf, 3, 4)))
-table_error(const struct recipe *rc, int ok, const char *fmt, ...)
+/* 0 if ok; else says what is wrong with recipe rc's step s, returns 1. */
+static int __attribute__((format(printf, 4, 5)))
+table_error(const struct recipe *rc, const struct step *s, int ok,
+	    const char *fmt, ...)
 {
 	va_list ap;
 
 	if (ok)
 		return 0;
-	fprintf(stderr, "%s: recipe %s: ", argv0, rc->name ? rc->name : "?");
+	fprintf(stderr, "%s: recipe %s: ", argv0, rc->name);
+	if (s)
+		fprintf(stderr, "step %s: ", s->name);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -4059,115 +4066,67 @@ table_error(const struct recipe *rc, int ok, const char *fmt, ...)
 	return 1;
 }
 
-/* Check a recipe's table; prints what is wrong, returns the count. */
+/* Do step s's words make sense together, in recipe rc? The parser has
+ * checked each word and every list's length. */
+static int
+step_check(const struct recipe *rc, const struct step *s)
+{
+	static const char *const files[] = { "$IN", "$OUT", "$S", NULL };
+	const char *const *w;
+	size_t k, t;
+	int bad = 0, is_args;
+
+	bad += table_error(rc, s, s->tag && !s->native != !s->run[0][0],
+			   "needs a tag, and a run line or a native, not both");
+	bad += table_error(rc, s, !s->prints || s->run[0][0],
+			   "only a command prints");
+	for (k = 0; k < STEP_MAX_PROCS; k++)
+		for (w = s->run[k]; *w; w++) {
+			t = tool_var(*w, &is_args);
+			bad += table_error(
+				rc, s,
+				(*w)[0] != '$' || is_builtin_var(*w) ||
+					(t < MAX_TOOLS && recipe_runs(rc, t)),
+				"unknown variable %s", *w);
+		}
+	for (k = 0; k < STEP_MAX_CONDS && s->when[k].op; k++) {
+		const struct cond *c = &s->when[k];
+
+		t = tool_index(c->arg);
+		bad += table_error(
+			rc, s,
+			c->op == COND_GIVEN
+				? !c->file && t < MAX_TOOLS &&
+					  recipe_runs(rc, t)
+				: c->file && listed(files, 3, c->file) &&
+					  (!conds[c->op].on_object ||
+					   !strcmp(c->file, "$OUT")),
+			"condition %s (%s) on an unknown tool or a "
+			"bad file",
+			conds[c->op].name, conds[c->op].about);
+	}
+	for (k = 0; k < STEP_MAX_FILES; k++)
+		bad += table_error(
+			rc, s,
+			(!s->in[k] || listed(files, 3, s->in[k])) &&
+				(!s->out[k] || listed(files, 3, s->out[k])),
+			"reads or writes an unknown file");
+	return bad;
+}
+
+/* Check a recipe's text as parsed; prints what is wrong, returns the
+ * count. */
 static int
 recipe_check_one(const struct recipe *rc)
 {
-	const char *const files[] = { "$IN", "$OUT", "$S", NULL };
-	size_t i, k, w, t;
-	int bad = 0, is_args;
+	size_t i, k = 0;
+	int bad = 0;
 
-	bad += table_error(rc,
-			   rc->name && rc->about && rc->exports &&
-				   *rc->exports && rc->saved && *rc->saved,
-			   "name, about, exports and saved must be set");
-	bad += table_error(rc, ENDED(rc->tools, RECIPE_MAX_TOOLS),
-			   "too many tools");
-	bad += table_error(rc, ENDED(rc->steps, RECIPE_MAX_STEPS),
-			   "too many steps");
-	for (i = 0, k = 0; i < RECIPE_MAX_STEPS && rc->steps[i]; i++)
+	for (i = 0; rc->steps[i]; i++) {
 		k |= step_writes(rc->steps[i], "$OUT");
-	bad += table_error(rc, k, "no step writes $OUT");
-	for (i = 0; i < RECIPE_MAX_TOOLS && rc->tools[i]; i++) {
-		const struct tool *tl = rc->tools[i];
-
-		bad += table_error(rc, tool_index(tl->name) < MAX_TOOLS,
-				   "tool %s is not in all_tools[]", tl->name);
-		bad += table_error(rc,
-				   ENDED(tl->env, TOOL_MAX_ENV) &&
-					   ENDED(tl->readopt, TOOL_MAX_OPT) &&
-					   ENDED(tl->writeopt, TOOL_MAX_OPT),
-				   "tool %s: a list is not ended", tl->name);
+		bad += step_check(rc, rc->steps[i]);
 	}
-	for (i = 0; i < RECIPE_MAX_STEPS && rc->steps[i]; i++) {
-		const struct step *s = rc->steps[i];
-
-		bad += table_error(rc, s->name && s->tag,
-				   "step %zu has no name or tag", i + 1);
-		bad += table_error(rc, s->when[STEP_MAX_CONDS].op == COND_NONE,
-				   "step %s: too many conditions", s->name);
-		bad += table_error(rc,
-				   ENDED(s->in, STEP_MAX_FILES) &&
-					   ENDED(s->out, STEP_MAX_FILES),
-				   "step %s: too many files", s->name);
-		bad += table_error(
-			rc, !s->native != !s->run[0][0],
-			"step %s: needs a command or a native, not both",
-			s->name);
-		bad += table_error(rc, !s->prints || s->run[0][0],
-				   "step %s: only a command prints", s->name);
-		bad += table_error(
-			rc,
-			s->native < sizeof(natives) / sizeof(natives[0]) &&
-				s->feed < sizeof(feeds) / sizeof(feeds[0]),
-			"step %s: unknown native or feed", s->name);
-		for (k = 0; k < STEP_MAX_PROCS; k++) {
-			bad += table_error(
-				rc, ENDED(s->run[k], STEP_MAX_WORDS),
-				"step %s: process %zu has too many words",
-				s->name, k + 1);
-			bad += table_error(
-				rc, k == 0 || s->run[k - 1][0] || !s->run[k][0],
-				"step %s: a gap in the pipeline", s->name);
-			for (w = 0; w < STEP_MAX_WORDS && s->run[k][w]; w++) {
-				const char *v = s->run[k][w];
-
-				t = tool_var(v, &is_args);
-				bad += table_error(
-					rc,
-					v[0] != '$' || is_builtin_var(v) ||
-						(t < MAX_TOOLS &&
-						 recipe_runs(rc, t)),
-					"step %s: unknown variable %s", s->name,
-					v);
-			}
-		}
-		for (k = 0; k < STEP_MAX_CONDS && s->when[k].op; k++) {
-			const struct cond *c = &s->when[k];
-			int known = c->op < sizeof(conds) / sizeof(conds[0]);
-
-			bad += table_error(rc, known && c->arg,
-					   "step %s: a bad condition", s->name);
-			bad += table_error(
-				rc,
-				c->op != COND_GIVEN ||
-					(tool_index(c->arg) < MAX_TOOLS &&
-					 recipe_runs(rc, tool_index(c->arg))),
-				"step %s: condition on an unknown tool %s",
-				s->name, c->arg);
-			bad += table_error(
-				rc,
-				c->op == COND_GIVEN ||
-					(known && c->file &&
-					 listed(files, 3, c->file) &&
-					 (!conds[c->op].on_object ||
-					  !strcmp(c->file, "$OUT"))),
-				"step %s: condition %s (%s) on a bad file",
-				s->name, known ? conds[c->op].name : "?",
-				known ? conds[c->op].about : "?");
-		}
-		for (k = 0; k < STEP_MAX_FILES; k++) {
-			bad += table_error(
-				rc, !s->in[k] || listed(files, 3, s->in[k]),
-				"step %s: reads an unknown file %s", s->name,
-				s->in[k]);
-			bad += table_error(
-				rc, !s->out[k] || listed(files, 3, s->out[k]),
-				"step %s: writes an unknown file %s", s->name,
-				s->out[k]);
-		}
-	}
-	return bad;
+	return bad + table_error(rc, NULL, k, "no step writes $OUT");
 }
 
 /* Check every recipe (kobjc --recipe-check): 0 if all are sound. */
