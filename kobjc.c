@@ -3087,6 +3087,71 @@ ccache_prefix_and_compiler(struct buf *cmd, const char *ccache)
 	}
 }
 
+/* kobjc's options for the kobjc a wrapper calls back: the compiler, the
+ * recipe pinned by its hash, and the tools (or only the compile phase). */
+static void
+callback_options(const struct job *j, int compile_only, struct strv *av)
+{
+	char hex[65];
+	size_t i, k;
+
+	for (i = 0; i < j->cc.n; i++)
+		strv_push(av, xasprintf("--cc=%s", j->cc.v[i]));
+	recipe_hash(j->recipe, hex);
+	strv_push(av, xasprintf("--recipe=%s", j->recipe->name));
+	strv_push(av, xasprintf("--recipe-hash=%s", hex));
+	if (compile_only) {
+		strv_push(av, "--phase=compile");
+		return;
+	}
+	for (i = 0; all_tools[i]; i++) {
+		const struct tool_use *u = &j->tool[i];
+
+		if (u->path)
+			strv_push(av, xasprintf("--%s=%s", all_tools[i]->name,
+						u->path));
+		for (k = 0; k < u->args.n; k++)
+			strv_push(av,
+				  xasprintf("--%s-arg=%s", all_tools[i]->name,
+					    u->args.v[k]));
+	}
+}
+
+/* What ccache must be told for a whole recipe, set in the environment and
+ * shown in cmd for V=1. */
+static void
+ccache_settings(const struct job *j, const char *tag, const char *ccache,
+		struct buf *cmd)
+{
+	ccache_env(cmd, "COMPILERTYPE", j->clang ? "clang" : "gcc");
+	ccache_env(cmd, "COMPILERCHECK", tag);
+	/* preprocessor mode, and the source compiled, not kobjc's -E
+	 * answer: depend mode would see only the compile's .d and miss the
+	 * headers only the symbol-version pass reads */
+	unsetenv("CCACHE_DEPEND");
+	ccache_env(cmd, "NODEPEND", "1");
+	unsetenv("CCACHE_NOCPP2");
+	ccache_env(cmd, "CPP2", "1");
+	ccache_prefix_and_compiler(cmd, ccache);
+}
+
+/* The kobjc a wrapper calls prints its steps on a descriptor of ours
+ * (KOBJC_LOG), never into the output ccache keeps; returns it, or -1. */
+static int
+callback_log(void)
+{
+	int fd;
+
+	if (!opt.verbose && !opt.time)
+		return -1;
+	fd = dup(fileno(opt.log));
+	setenv("KOBJC_LOG",
+	       xasprintf("%d:%s%s", fd, opt.verbose ? "v" : "",
+			 opt.time ? "t" : ""),
+	       1);
+	return fd;
+}
+
 /*
  * Hand the recipe, or only its compile phase, to wrapper (ccache or
  * distcc), which calls this kobjc back in compiler mode.
@@ -3104,12 +3169,12 @@ run_wrapped(struct run *r, const char *wrapper, int compile_only,
 		.out = { "$OUT" },
 		.prints = compile_only ? NULL : recipe_prints(j->recipe),
 	};
-	char *words = xstrdup(wrapper), *w, *save = NULL, hex[65];
+	char *words = xstrdup(wrapper), *w, *save = NULL;
 	const char *user_path = getenv("PATH");
 	char *path = user_path ? xstrdup(user_path) : NULL;
 	double t0 = now();
-	int logfd = -1, code, ran[2] = { -1, -1 };
-	size_t i, k;
+	int logfd, code, ran[2] = { -1, -1 };
+	size_t i;
 
 	for (w = strtok_r(words, " \t", &save); w;
 	     w = strtok_r(NULL, " \t", &save))
@@ -3121,37 +3186,9 @@ run_wrapped(struct run *r, const char *wrapper, int compile_only,
 	if ((w = find_program(av.v[0], 0)))
 		av.v[0] = w;
 	strv_push(&av, compile_only ? launcher_name() : self_path());
-	for (i = 0; i < j->cc.n; i++)
-		strv_push(&av, xasprintf("--cc=%s", j->cc.v[i]));
-	recipe_hash(j->recipe, hex);
-	strv_push(&av, xasprintf("--recipe=%s", j->recipe->name));
-	strv_push(&av, xasprintf("--recipe-hash=%s", hex));
-	if (compile_only) {
-		strv_push(&av, "--phase=compile");
-	} else {
-		for (i = 0; all_tools[i]; i++) {
-			const struct tool_use *u = &j->tool[i];
-
-			if (u->path)
-				strv_push(&av, xasprintf("--%s=%s",
-							 all_tools[i]->name,
-							 u->path));
-			for (k = 0; k < u->args.n; k++)
-				strv_push(&av, xasprintf("--%s-arg=%s",
-							 all_tools[i]->name,
-							 u->args.v[k]));
-		}
-		ccache_env(&cmd, "COMPILERTYPE", j->clang ? "clang" : "gcc");
-		ccache_env(&cmd, "COMPILERCHECK", tag);
-		/* preprocessor mode, and the source compiled, not kobjc's -E
-		 * answer: depend mode would see only the compile's .d and
-		 * miss the headers only the symbol-version pass reads */
-		unsetenv("CCACHE_DEPEND");
-		ccache_env(&cmd, "NODEPEND", "1");
-		unsetenv("CCACHE_NOCPP2");
-		ccache_env(&cmd, "CPP2", "1");
-		ccache_prefix_and_compiler(&cmd, av.v[0]);
-	}
+	callback_options(j, compile_only, &av);
+	if (!compile_only)
+		ccache_settings(j, tag, av.v[0], &cmd);
 	for (i = 0; i < j->flags.n; i++)
 		strv_push(&av, j->flags.v[i]);
 	strv_push(&av, "-c");
@@ -3165,15 +3202,7 @@ run_wrapped(struct run *r, const char *wrapper, int compile_only,
 	r->direct = !compile_only;
 	strv_push(&av, r->direct ? path_arg(j->out) : r->tmpout);
 	strv_push(&av, path_arg(j->in));
-	if (opt.verbose || opt.time) {
-		/* the steps kobjc runs under the wrapper print here, not into
-		 * the output ccache keeps */
-		logfd = dup(fileno(opt.log));
-		setenv("KOBJC_LOG",
-		       xasprintf("%d:%s%s", logfd, opt.verbose ? "v" : "",
-				 opt.time ? "t" : ""),
-		       1);
-	}
+	logfd = callback_log();
 	/* the kobjc ccache calls on a miss says so: no word is a hit */
 	if (!compile_only && pipe2(ran, O_CLOEXEC | O_NONBLOCK) == 0) {
 		fcntl(ran[1], F_SETFD, 0);
