@@ -4467,6 +4467,35 @@ kbuild_recipe(const char *tree)
 
 /* ---------------------------------------------------------------- main */
 
+/* --help's lines for the options and variables, beside the tools'. */
+static const char *const help_lines[][2] = {
+	{ "--symvers=FILE", "write #SYMVER lines to FILE, not stdout" },
+	{ "-v, --verbose", "print every step as a shell command" },
+	{ "--time", "print each step's wall time" },
+	{ "--check", "build a cache hit again, uncached, and compare" },
+	{ "--explain", "print the recipe for OBJ.o (from its .cmd file)" },
+	{ "", "or for a command line; run nothing" },
+	{ "--recipe-hash=HEX",
+	  "run only if the recipe's hash is HEX (exit 200)" },
+	{ "--phase=compile", "only the compile phase (distcc's side)" },
+	{ "--", "ends the options" },
+	{ NULL, "environment:" },
+	{ "KBUILD_VERBOSE=1", "as -v (make V=1)" },
+	{ "KOBJC_TIME=1", "as --time" },
+	{ "KOBJC_CACHE=ccache", "cache the whole recipe as one ccache entry" },
+	{ "KOBJC_CC_LAUNCHER=distcc", "run the compile phase through distcc" },
+	{ "KOBJC_CHECK=1|N%", "--check for every hit, or N% of objects" },
+	{ "KOBJC_DIGESTS=FILE", "where content digests are remembered" },
+	{ "", "(default $CCACHE_DIR/kobjc-digests)" },
+	{ "OBJTOOL_ARGS", "read by objtool: part of the cache tag" },
+};
+
+static void
+help_line(FILE *f, const char *left, const char *right)
+{
+	fprintf(f, "  %-21s%s%s\n", left, strlen(left) > 20 ? "  " : "", right);
+}
+
 static void
 usage(FILE *f)
 {
@@ -4478,66 +4507,37 @@ usage(FILE *f)
 		"CC...\n"
 		"       %s --recipes | --recipe-dump[=NAME] | "
 		"--recipe-hash[=NAME]\n"
-		"       %s --recipe-check | --sha256 | -h | --help | "
-		"--version\n"
+		"       %s --kbuild=SRCTREE | --recipe-check | --sha256 | -h | "
+		"--help | --version\n"
 		"\n"
 		"Builds OUT.o from IN.c with kbuild's whole per-object recipe\n"
 		"(compile, objtool, checks, symbol versions) in one process.\n"
 		"CC is the words after IN.c up to the first '-' word (\"ccache "
 		"gcc\"\n"
 		"caches the whole recipe); the rest are the compiler's flags.\n"
-		"\n"
-		"options:\n"
-		"  --recipe=NAME        the kbuild generation (default %s)\n",
-		argv0, argv0, argv0, argv0, recipes[0]->name);
+		"\noptions:\n",
+		argv0, argv0, argv0, argv0);
+	help_line(f, "--recipe=NAME",
+		  "the kbuild generation (default the first)");
 	for (i = 0; all_tools[i]; i++) {
-		int n = (int)strlen(all_tools[i]->name);
+		const char *t = all_tools[i]->name;
+		char *o = xasprintf("--%s=PATH", t),
+		     *a = xasprintf("--%s-arg=ARG", t);
 
-		fprintf(f,
-			"  --%s=PATH%*srun %s (as kbuild would)\n"
-			"  --%s-arg=ARG%*sone %s argument (repeat)\n",
-			all_tools[i]->name, n < 14 ? 14 - n : 1, "",
-			all_tools[i]->name, all_tools[i]->name,
-			n < 11 ? 11 - n : 1, "", all_tools[i]->name);
+		help_line(f, o, xasprintf("run %s (as kbuild would)", t));
+		help_line(f, a, xasprintf("one %s argument (repeat)", t));
 	}
+	for (i = 0; i < sizeof(help_lines) / sizeof(*help_lines); i++)
+		if (!help_lines[i][0])
+			fprintf(f, "\n%s\n", help_lines[i][1]);
+		else
+			help_line(f, help_lines[i][0], help_lines[i][1]);
 	fprintf(f,
-		"  --symvers=FILE       write #SYMVER lines to FILE, not "
-		"stdout\n"
-		"  -v, --verbose        print every step as a shell command\n"
-		"  --time               print each step's wall time\n"
-		"  --check              build a cache hit again, uncached, and "
-		"compare\n"
-		"  --explain            print the recipe for OBJ.o (from its "
-		".cmd file)\n"
-		"                       or for a command line; run nothing\n"
-		"  --recipe-hash=HEX    run only if the recipe's hash is HEX "
-		"(exit 200)\n"
-		"  --phase=compile      only the compile phase (distcc's "
-		"side)\n"
-		"  --                   ends the options\n"
-		"\n"
-		"environment:\n"
-		"  KBUILD_VERBOSE=1     as -v (make V=1)\n"
-		"  KOBJC_TIME=1         as --time\n"
-		"  KOBJC_CACHE=ccache   cache the whole recipe as one ccache "
-		"entry\n"
-		"  KOBJC_CC_LAUNCHER=distcc  run the compile phase through "
-		"distcc\n"
-		"  KOBJC_CHECK=1|N%%     --check for every hit, or N%% of "
-		"objects\n"
-		"  KOBJC_DIGESTS=FILE   where content digests are remembered\n"
-		"                       (default $CCACHE_DIR/kobjc-digests)\n"
-		"  OBJTOOL_ARGS         read by objtool: part of the cache "
-		"tag\n"
-		"\n"
-		"exit status: 0 ok; 1 a check or kobjc failed; 2 bad usage, "
-		"nothing\n"
-		"touched; the failed step's status; 126/127 a tool could not "
-		"be\n"
-		"run/found; 128+N a step died of signal N; 200 another "
-		"recipe.\n"
-		"\n"
-		"With kbuild (any tree whose text kobjc --kbuild=SRCTREE "
+		"\nexit status: 0 ok; 1 a check or kobjc failed; 2 bad usage, "
+		"nothing\ntouched; the failed step's status; 126/127 a tool "
+		"could not be\nrun/found; 128+N a step died of signal N; 200 "
+		"another recipe.\n"
+		"\nWith kbuild (any tree whose text kobjc --kbuild=SRCTREE "
 		"knows):\n"
 		"  make MAKEFILES=/abs/kobjc/kbuild/kobjc.mk "
 		"KOBJC=/abs/kobjc/kobjc [CC=\"ccache gcc\"]\n"
