@@ -4518,7 +4518,8 @@ usage(FILE *f)
 		"\noptions:\n",
 		argv0, argv0, argv0, argv0);
 	help_line(f, "--recipe=NAME",
-		  "the kbuild generation (default the first)");
+		  xasprintf("the kbuild generation (default %s)",
+			    recipes[0]->name));
 	for (i = 0; all_tools[i]; i++) {
 		const char *t = all_tools[i]->name;
 		char *o = xasprintf("--%s=PATH", t),
