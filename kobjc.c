@@ -4663,80 +4663,116 @@ info_option(char **argv, int i, const char *name)
 	return NULL;
 }
 
-/*
- * The commands that build nothing: --help, --version, --recipes,
- * --recipe-check, --sha256, and [--recipe=NAME] --recipe-dump[=NAME] or
- * --recipe-hash[=NAME]. Returns 0 if argv is none of them.
- */
 static int
-info_command(int argc, char **argv)
+info_help(const char *v)
 {
-	const struct recipe *rc;
+	(void)v;
+	usage(stdout);
+	return 0;
+}
+
+/* --recipes, and --version after its own line */
+static int
+info_recipes(const char *v)
+{
+	char hex[65];
+	size_t k;
+
+	if (v)
+		printf("kobjc %s\n", KOBJC_VERSION);
+	for (k = 0; recipes[k]; k++) {
+		recipe_hash(recipes[k], hex);
+		printf("%-14s %s  %s\n", recipes[k]->name, hex,
+		       recipes[k]->about);
+	}
+	return 0;
+}
+
+static int
+info_check(const char *v)
+{
+	size_t k;
+
+	(void)v;
+	if (recipe_check())
+		return 1;
+	for (k = 0; recipes[k]; k++)
+		printf("%s: ok\n", recipes[k]->name);
+	return 0;
+}
+
+static int
+info_sha256(const char *v)
+{
+	(void)v;
+	return sha256_stdin();
+}
+
+/* The commands that build nothing and take no other word. */
+static const struct {
+	const char *name;
+	int value; /* --NAME=VALUE */
+	int (*run)(const char *value);
+} infos[] = {
+	{ "-h", 0, info_help },		  { "--help", 0, info_help },
+	{ "--recipes", 0, info_recipes }, { "--recipe-check", 0, info_check },
+	{ "--kbuild", 1, kbuild_recipe }, { "--sha256", 0, info_sha256 },
+};
+
+/* [--recipe=NAME] --recipe-dump[=NAME] or --recipe-hash[=NAME]. */
+static int
+info_recipe(int argc, char **argv)
+{
 	const char *name = NULL, *v;
 	int i = 1, dump;
 	char hex[65];
 	struct buf b = { 0 };
-	size_t k;
 
 	if (argc >= 3 && (name = info_option(argv, 1, "--recipe")) && *name)
 		i = 2;
-	if (argc == i + 1 && (v = info_option(argv, i, "--recipe-dump"))) {
+	if (argc == i + 1 && (v = info_option(argv, i, "--recipe-dump")))
 		dump = 1;
-	} else if (argc == i + 1 &&
-		   (v = info_option(argv, i, "--recipe-hash"))) {
+	else if (argc == i + 1 && (v = info_option(argv, i, "--recipe-hash")))
 		dump = 0;
-	} else if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		if (argc > 2)
-			usage_error("%s takes no arguments", argv[1]);
-		usage(stdout);
-		return 1;
-	} else if (!strcmp(argv[1], "--version") ||
-		   !strcmp(argv[1], "--recipes")) {
-		if (argc > 2)
-			usage_error("%s takes no arguments", argv[1]);
-		if (argv[1][2] == 'v')
-			printf("kobjc %s\n", KOBJC_VERSION);
-		for (k = 0; recipes[k]; k++) {
-			recipe_hash(recipes[k], hex);
-			printf("%-14s %s  %s\n", recipes[k]->name, hex,
-			       recipes[k]->about);
-		}
-		return 1;
-	} else if (!strcmp(argv[1], "--recipe-check")) {
-		if (argc > 2)
-			usage_error("%s takes no arguments", argv[1]);
-		if (recipe_check())
-			exit(1);
-		for (k = 0; recipes[k]; k++)
-			printf("%s: ok\n", recipes[k]->name);
-		return 1;
-	} else if ((v = info_option(argv, 1, "--kbuild")) && *v) {
-		if (argc > 2)
-			usage_error("--kbuild=SRCTREE takes no arguments");
-		exit(finish(kbuild_recipe(v)));
-	} else if (!strcmp(argv[1], "--sha256")) {
-		if (argc > 2)
-			usage_error("%s takes no arguments", argv[1]);
-		sha256_stdin();
-		return 1;
-	} else if (info_option(argv, 1, "--recipe-dump") ||
-		   ((v = info_option(argv, 1, "--recipe-hash")) && !*v)) {
+	else if (info_option(argv, 1, "--recipe-dump") ||
+		 ((v = info_option(argv, 1, "--recipe-hash")) && !*v))
 		usage_error("%s takes no arguments", argv[1]);
-	} else {
-		return 0; /* a build, --recipe=NAME first included */
-	}
+	else
+		return -1; /* a build, --recipe=NAME first included */
 	if (*v && name)
 		usage_error("--recipe= and %s name two recipes", argv[i]);
-	rc = find_recipe(*v ? v : name);
 	if (dump) {
-		recipe_dump(rc, &b);
+		recipe_dump(find_recipe(*v ? v : name), &b);
 		fwrite(b.s, 1, b.n, stdout);
 		free(b.s);
 	} else {
-		recipe_hash(rc, hex);
+		recipe_hash(find_recipe(*v ? v : name), hex);
 		printf("%s\n", hex);
 	}
-	return 1;
+	return 0;
+}
+
+/* A command that builds nothing: its exit status; -1 if argv is none. */
+static int
+info_command(int argc, char **argv)
+{
+	const char *v;
+	size_t k;
+
+	if (!strcmp(argv[1], "--version")) {
+		if (argc > 2)
+			usage_error("%s takes no arguments", argv[1]);
+		return info_recipes("");
+	}
+	for (k = 0; k < sizeof(infos) / sizeof(*infos); k++) {
+		v = info_option(argv, 1, infos[k].name);
+		if (!v || !*v != !infos[k].value)
+			continue;
+		if (argc > 2)
+			usage_error("%s takes no arguments", argv[1]);
+		return infos[k].run(*v ? v : NULL);
+	}
+	return info_recipe(argc, argv);
 }
 
 int
@@ -4744,6 +4780,7 @@ main(int argc, char **argv)
 {
 	struct job job = { 0 };
 	struct strv words = { 0 };
+	int code;
 	const char *v = getenv("KBUILD_VERBOSE");
 
 	argv0_full = argv[0] ? argv[0] : "kobjc";
@@ -4757,8 +4794,8 @@ main(int argc, char **argv)
 	v = getenv("KOBJC_TIME");
 	if (v && !strcmp(v, "1"))
 		opt.time = 1;
-	if (argc >= 2 && info_command(argc, argv))
-		return finish(0);
+	if (argc >= 2 && (code = info_command(argc, argv)) >= 0)
+		return finish(code);
 	if (argc >= 2 && !strcmp(argv[1], "--explain")) {
 		if (argc == 2)
 			usage_error(
