@@ -4775,6 +4775,37 @@ info_command(int argc, char **argv)
 	return info_recipe(argc, argv);
 }
 
+/* Called back by ccache or distcc, as the compiler: the job, with the
+ * environment the kobjc that called it left. */
+static void
+compiler_mode(struct job *j, int argc, char **argv)
+{
+	const char *v;
+
+	/* PATH as the user had it, not as launcher_name set it for distcc
+	 * to find this kobjc */
+	if ((v = getenv("KOBJC_PATH"))) {
+		setenv("PATH", v, 1);
+		unsetenv("KOBJC_PATH");
+	}
+	setup_compiler_mode_log();
+	parse_compiler_mode(j, argc, argv);
+	/* tell the kobjc that called ccache: a compile, so a miss (ccache's
+	 * -E calls come on hits too) */
+	if ((v = getenv("KOBJC_RAN"))) {
+		int fd = atoi(v);
+
+		if (fd > 2) {
+			if (j->action == 'c' && write(fd, "r", 1) < 0)
+				warn("KOBJC_RAN:");
+			close(fd);
+		}
+		unsetenv("KOBJC_RAN");
+	}
+	if (j->action == 'c')
+		check_job(j);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -4808,28 +4839,7 @@ main(int argc, char **argv)
 		return finish(run_recipe(&job, 1)); /* NOLINT(*Malloc) */
 	}
 	if (is_compiler_mode(argc, argv)) {
-		/* PATH as the user had it, not as launcher_name set it for
-		 * distcc to find this kobjc */
-		if ((v = getenv("KOBJC_PATH"))) {
-			setenv("PATH", v, 1);
-			unsetenv("KOBJC_PATH");
-		}
-		setup_compiler_mode_log();
-		parse_compiler_mode(&job, argc, argv);
-		/* tell the kobjc that called ccache: a compile, so a miss
-		 * (ccache's -E calls come on hits too) */
-		if ((v = getenv("KOBJC_RAN"))) {
-			int fd = atoi(v);
-
-			if (fd > 2) {
-				if (job.action == 'c' && write(fd, "r", 1) < 0)
-					warn("KOBJC_RAN:");
-				close(fd);
-			}
-			unsetenv("KOBJC_RAN");
-		}
-		if (job.action == 'c')
-			check_job(&job);
+		compiler_mode(&job, argc, argv);
 	} else {
 		parse_job(&job, argc, argv, 1);
 		check_job(&job);
