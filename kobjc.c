@@ -541,12 +541,14 @@ elf_shdr(const struct elf *e, size_t i, int o32, int w32, int o64, int w64)
 #define SH_LINK(e, i)	 elf_shdr(e, i, 24, 4, 40, 4)
 #define SH_ENTSIZE(e, i) elf_shdr(e, i, 36, 4, 56, 8)
 
+static const char *elf_symtab(struct elf *e, size_t i);
+
 /* Parse p[0..size); returns NULL or a description of what is wrong. */
 static const char *
 elf_parse(struct elf *e, const unsigned char *p, size_t size)
 {
 	size_t i, symtab = 0;
-	uint64_t off, len;
+	uint64_t off;
 
 	memset(e, 0, sizeof(*e));
 	e->p = p;
@@ -586,21 +588,28 @@ elf_parse(struct elf *e, const unsigned char *p, size_t size)
 		if (SH_TYPE(e, i) == SHT_SYMTAB && !symtab)
 			symtab = i;
 	}
-	if (!symtab)
-		return NULL; /* no symbols, like "nm: no symbols" */
-	e->symoff = SH_OFFSET(e, symtab);
-	e->symsize = SH_SIZE(e, symtab);
-	e->symentsize = SH_ENTSIZE(e, symtab);
+	return symtab ? elf_symtab(e, symtab) : NULL; /* nm: no symbols */
+}
+
+/* The symbol table, section i, and its strings; NULL or what is wrong. */
+static const char *
+elf_symtab(struct elf *e, size_t i)
+{
+	uint64_t len;
+
+	e->symoff = SH_OFFSET(e, i);
+	e->symsize = SH_SIZE(e, i);
+	e->symentsize = SH_ENTSIZE(e, i);
 	if (e->symentsize != (e->is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym)))
 		return "bad symbol table entry size";
-	i = SH_LINK(e, symtab);
+	i = SH_LINK(e, i);
 	if (i == 0 || i >= e->shnum || SH_TYPE(e, i) != SHT_STRTAB)
 		return "symbol table has no string table";
 	e->stroff = SH_OFFSET(e, i);
 	len = SH_SIZE(e, i);
 	if (e->stroff < e->symoff + e->symsize && e->symoff < e->stroff + len)
 		return "symbol table overlaps its string table";
-	if (len == 0 || p[e->stroff + len - 1] != '\0')
+	if (len == 0 || e->p[e->stroff + len - 1] != '\0')
 		return "string table not terminated";
 	e->strsize = len;
 	for (i = 1; i < e->symsize / e->symentsize; i++)
