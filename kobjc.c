@@ -3161,6 +3161,54 @@ callback_log(void)
 	return fd;
 }
 
+/* The kobjc ccache calls on a miss says so on a pipe (KOBJC_RAN): a
+ * call with no word was a hit. */
+static void
+ran_open(int ran[2])
+{
+	if (pipe2(ran, O_CLOEXEC | O_NONBLOCK) < 0) {
+		ran[0] = ran[1] = -1;
+		return;
+	}
+	fcntl(ran[1], F_SETFD, 0);
+	setenv("KOBJC_RAN", xasprintf("%d", ran[1]), 1);
+}
+
+/* Was nothing said on the pipe (a hit)? 0 if there was none. */
+static int
+ran_none(int ran[2])
+{
+	char c;
+	int none;
+
+	if (ran[0] < 0)
+		return 0;
+	close(ran[1]);
+	unsetenv("KOBJC_RAN");
+	none = read(ran[0], &c, 1) == 0;
+	close(ran[0]);
+	return none;
+}
+
+/* The wrapper's words (KOBJC_CACHE, KOBJC_CC_LAUNCHER, cut in place) into
+ * av, its program found on PATH once, not by an execve per PATH entry;
+ * returns its name. */
+static const char *
+wrapper_argv(char *words, struct strv *av)
+{
+	char *w, *save = NULL;
+
+	for (w = strtok_r(words, " \t", &save); w;
+	     w = strtok_r(NULL, " \t", &save))
+		strv_push(av, w);
+	if (!av->n)
+		usage_error("empty KOBJC_CACHE or KOBJC_CC_LAUNCHER");
+	w = av->v[0];
+	if ((av->v[0] = find_program(w, 0)) == NULL)
+		av->v[0] = w;
+	return base_of(w);
+}
+
 /*
  * Hand the recipe, or only its compile phase, to wrapper (ccache or
  * distcc), which calls this kobjc back in compiler mode.
@@ -3178,22 +3226,14 @@ run_wrapped(struct run *r, const char *wrapper, int compile_only,
 		.out = { "$OUT" },
 		.prints = compile_only ? NULL : recipe_prints(j->recipe),
 	};
-	char *words = xstrdup(wrapper), *w, *save = NULL;
+	char *words = xstrdup(wrapper);
 	const char *user_path = getenv("PATH");
 	char *path = user_path ? xstrdup(user_path) : NULL;
 	double t0 = now();
 	int logfd, code, ran[2] = { -1, -1 };
 	size_t i;
 
-	for (w = strtok_r(words, " \t", &save); w;
-	     w = strtok_r(NULL, " \t", &save))
-		strv_push(&av, w);
-	if (!av.n)
-		usage_error("empty KOBJC_CACHE or KOBJC_CC_LAUNCHER");
-	s.name = base_of(av.v[0]);
-	/* found once here, not by an execve per PATH entry */
-	if ((w = find_program(av.v[0], 0)))
-		av.v[0] = w;
+	s.name = wrapper_argv(words, &av);
 	strv_push(&av, compile_only ? launcher_name() : self_path());
 	callback_options(j, compile_only, &av);
 	if (!compile_only)
@@ -3212,22 +3252,12 @@ run_wrapped(struct run *r, const char *wrapper, int compile_only,
 	strv_push(&av, r->direct ? path_arg(j->out) : r->tmpout);
 	strv_push(&av, path_arg(j->in));
 	logfd = callback_log();
-	/* the kobjc ccache calls on a miss says so: no word is a hit */
-	if (!compile_only && pipe2(ran, O_CLOEXEC | O_NONBLOCK) == 0) {
-		fcntl(ran[1], F_SETFD, 0);
-		setenv("KOBJC_RAN", xasprintf("%d", ran[1]), 1);
-	}
+	if (!compile_only)
+		ran_open(ran);
 	shell_join(&cmd, av.v);
 	verbose("%s", cmd.s);
 	code = run_pipeline(r, &s, &av, 1, -1, -1);
-	if (ran[0] >= 0) {
-		char c;
-
-		close(ran[1]);
-		unsetenv("KOBJC_RAN");
-		r->restored = !code && read(ran[0], &c, 1) == 0;
-		close(ran[0]);
-	}
+	r->restored = ran_none(ran) && !code;
 	/* the launcher's PATH (launcher_name) is not the later steps' */
 	if (path)
 		setenv("PATH", path, 1);
