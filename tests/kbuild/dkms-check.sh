@@ -32,11 +32,17 @@
 # Then every file of env and cmdline is compared with stock's: objects,
 # .ko, .mod.c, modules.order and Module.symvers with cmp; .cmd files by
 # their #SYMVER lines and by all their lines but the saved command (which
-# differs by design). The kobjc builds' module objects must have kobjc as
+# differs by design). Not compared: the .ddcci.o.d file stock kbuild
+# leaves (6.1's genksyms step runs cpp with c_flags, whose -Wp,-MMD writes
+# the .d file fixdep has just removed; kobjc.mk removes it after kobjc's
+# genksyms step); it is no output, its dependencies are in the .cmd file.
+# The kobjc builds' module objects must have kobjc as
 # their saved command (stock's must not), a second, no-op make of each
 # module through kobjc must compile nothing, and the kernel tree copy
 # must be left as it was (a listing of paths, types, sizes, modes and
 # mtimes before and after). Any difference fails, one line each.
+# Self-test: the cmdline build with a kobjc wrapper that drops the objtool
+# options, then one that drops the genksyms options, must differ.
 #
 # Environment:
 #   KOBJC_BIN           kobjc binary (default: the repo's ./kobjc)
@@ -45,6 +51,7 @@
 #   KERNEL_TREE         a prepared Linux 6.1 tree to use instead of the
 #                       cached one (only read)
 #   JOBS                make -j (default: nproc)
+#   SELFTEST=0          skip the self-test
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -266,7 +273,7 @@ compare() {
 			cmp -s "$a" "$b" || echo "$1: differs: $f"
 			;;
 		esac
-	done < <(for d in stock "$1"; do (cd "$work/out/$d" && find . -type f); done |
+	done < <(for d in stock "$1"; do (cd "$work/out/$d" && find . -type f ! -name '.*.o.d'); done |
 		sed 's|^\./||' | sort -u) >"$logs/compare-$1"
 	while IFS= read -r line; do
 		echo "$line"
@@ -277,6 +284,32 @@ compare() {
 }
 compare env || status=1
 compare cmdline || status=1
+
+# --- self-test: a wrong kobjc must be caught ----------------------------------------
+
+# selftest NAME PATTERN: the cmdline build with a kobjc wrapper that drops the
+# options matching PATTERN must differ from stock
+selftest() {
+	local wrapper=$work/kobjc-without-$1 first
+	cat >"$wrapper" <<-EOF
+		#!/usr/bin/env bash
+		args=()
+		for a; do case \$a in $2) ;; *) args+=("\$a") ;; esac; done
+		exec $(printf %q "$kobjc") "\${args[@]}"
+	EOF
+	chmod +x "$wrapper"
+	build "without-$1" MAKEFILES="$mk" KOBJC="$wrapper"
+	if compare "without-$1" >/dev/null 2>&1; then
+		echo "SELF-TEST FAILED: a kobjc without $1 was not caught"
+		return 1
+	fi
+	first=$(head -n 1 "$logs/compare-without-$1")
+	say "self-test: a kobjc without $1 is caught ($(wc -l <"$logs/compare-without-$1") differences: ${first#without-"$1": }...)"
+}
+if [ "${SELFTEST:-1}" = 1 ]; then
+	selftest objtool '--objtool=*|--objtool-arg=*' || status=1
+	selftest genksyms '--genksyms=*|--genksyms-arg=*' || status=1
+fi
 
 if [ "$status" = 0 ]; then
 	say "PASS in $(since "$t_start") s"
