@@ -100,6 +100,15 @@ kernel-check-distcc: kobjc
 	tests/need-packages bison flex libelf-dev libdw-dev libssl-dev bc rsync xz-utils distcc
 	KVER=$(KVER) TARGETS='$(TARGETS)' tests/kbuild/distcc-check.sh
 
+# Debian's ddcci-dkms (two modules, exported symbols) built as an external
+# module as DKMS does (make -C TREE M=DIR modules) against kernel-check's
+# Linux 6.1 tree, stock and through kbuild/kobjc.mk (MAKEFILES and KOBJC in
+# the environment, then on the command line), compared byte for byte;
+# tests/kbuild/dkms-check.sh.
+kernel-check-dkms: kobjc
+	tests/need-packages bison flex libelf-dev libdw-dev libssl-dev bc rsync xz-utils
+	tests/kbuild/dkms-check.sh
+
 # Stock ccache against kobjc+ccache on fs/ext4, lib, kernel: medians and
 # ratios of alternating runs (not in CI); KVER=6.12 or 7.3 for another tree.
 bench: kobjc
@@ -176,4 +185,4 @@ clean:
 	rm -f kobjc tests/demo/*.o tests/demo/.*.d
 
 .PHONY: all demo check fuzz check-sanitize kernel-check kernel-check-ccache \
-	kernel-check-distcc bench lint install uninstall clean
+	kernel-check-distcc kernel-check-dkms bench lint install uninstall clean
