@@ -1938,18 +1938,21 @@ print_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc)
 }
 
 /*
- * What a step printed (fd, a file), to stderr with kobjc's temporaries
+ * What step s printed (fd, a memfd), to stderr with kobjc's temporaries
  * named as the object: objtool and the like name the file they were given,
  * and build-log scanners, as ccache's replay, key on the object's name.
  */
 static void
-pass_stderr(struct run *r, int fd)
+pass_stderr(struct run *r, const struct step *s, int fd)
 {
 	const char *tmp[] = { r->tmpout, r->tmps };
 	struct buf b = { 0 }, o = { 0 };
 	size_t i, k, len, start;
 
-	if (lseek(fd, 0, SEEK_SET) < 0 || read_fd(fd, &b) < 0 || !b.n) {
+	if (lseek(fd, 0, SEEK_SET) < 0 || read_fd(fd, &b) < 0)
+		fatal(1, "%s: %s: cannot read its messages:", object_name,
+		      s->name);
+	if (!b.n) {
 		free(b.s);
 		return;
 	}
@@ -1966,7 +1969,14 @@ pass_stderr(struct run *r, int fd)
 			}
 		}
 	buf_add(&o, b.s + start, b.n - start);
-	write_all(STDERR_FILENO, o.s, o.n);
+	/* a message that cannot be passed on is an error: under ccache an
+	 * exit 0 would keep the cut stderr for every later hit */
+	if (write_all(STDERR_FILENO, o.s, o.n) < 0) {
+		if (errno == EPIPE)
+			die_of_signal(SIGPIPE);
+		fatal(1, "%s: %s: cannot pass its messages on to stderr:",
+		      object_name, s->name);
+	}
 	free(o.s);
 	free(b.s);
 }
@@ -1983,15 +1993,17 @@ run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
 	     int in_fd, int out_fd)
 {
 	int in = in_fd, p[2], out[2] = { -1, -1 }, st[STEP_MAX_PROCS];
-	int capture = s->prints && out_fd < 0, code = 0, i;
-
-	FILE *errf = r->tmpout ? tmpfile() : NULL;
-	int err_fd = errf ? fileno(errf) : -1;
+	int capture = s->prints && out_fd < 0, code = 0, i, err_fd = -1;
 
 	if (nproc < 1 || !av[nproc - 1].v)
 		fatal(1, "%s: an empty pipeline", s->name);
+	/* in memory, not a file in /tmp, which anyone can fill */
+	if (r->tmpout &&
+	    (err_fd = memfd_create("kobjc-stderr", MFD_CLOEXEC)) < 0)
+		fatal(1, "%s: %s: cannot capture its messages (memfd):",
+		      object_name, s->name);
 	if (out_fd < 0)
-		out_fd = errf ? err_fd : STDERR_FILENO;
+		out_fd = err_fd >= 0 ? err_fd : STDERR_FILENO;
 	if (capture && pipe2(out, O_CLOEXEC) < 0)
 		fatal(1, "pipe:");
 	for (i = 0; i < nproc; i++) {
@@ -2019,9 +2031,9 @@ run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
 	r->prog = av[nproc - 1].v[0];
 	for (i = nproc - 1; i >= 0; i--)
 		st[i] = reap(i);
-	if (errf) {
-		pass_stderr(r, err_fd);
-		fclose(errf);
+	if (err_fd >= 0) {
+		pass_stderr(r, s, err_fd);
+		close(err_fd);
 	}
 	for (i = nproc - 1; i >= 0 && !code; i--)
 		code = check_status(s, av[i].v, st[i]);
