@@ -120,6 +120,7 @@ static struct {
 } trash;
 
 static volatile sig_atomic_t caught;
+static volatile sig_atomic_t forward_as_term; /* the step is ccache */
 static volatile pid_t running[STEP_MAX_PROCS];
 static sigset_t orig_mask;
 static const int handled[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM };
@@ -1662,9 +1663,11 @@ on_signal(int sig)
 	int e = errno;
 
 	caught = sig;
+	/* ccache passes on only SIGTERM to the kobjc it runs (it leaves the
+	 * others to the terminal's process group) */
 	for (size_t i = 0; i < STEP_MAX_PROCS; i++)
 		if (running[i] > 0)
-			kill(running[i], sig);
+			kill(running[i], forward_as_term ? SIGTERM : sig);
 	errno = e;
 }
 
@@ -1724,6 +1727,9 @@ spawn(const struct step *s, char *const *argv, int in_fd, int out_fd,
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
 						POSIX_SPAWN_SETSIGDEF);
 	block_signals(1);
+	/* a signal caught since the last step: start nothing more */
+	if (caught)
+		die_of_signal(caught);
 	err = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
 	if (!err)
 		running[slot] = pid;
@@ -2006,6 +2012,8 @@ run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
 		out_fd = err_fd >= 0 ? err_fd : STDERR_FILENO;
 	if (capture && pipe2(out, O_CLOEXEC) < 0)
 		fatal(1, "pipe:");
+	/* the cache run_wrapped starts for the whole recipe */
+	forward_as_term = !strcmp(s->tag, "WRAP") && s->phase != PHASE_COMPILE;
 	for (i = 0; i < nproc; i++) {
 		if (i < nproc - 1 && pipe2(p, O_CLOEXEC) < 0)
 			fatal(1, "pipe:");
@@ -2031,6 +2039,7 @@ run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
 	r->prog = av[nproc - 1].v[0];
 	for (i = nproc - 1; i >= 0; i--)
 		st[i] = reap(i);
+	forward_as_term = 0;
 	if (err_fd >= 0) {
 		pass_stderr(r, s, err_fd);
 		close(err_fd);

@@ -10,6 +10,7 @@ setup() {
 	common_setup
 	unset $(compgen -e | grep '^CCACHE_') XDG_CACHE_HOME
 	export CCACHE_DIR=$BATS_TEST_TMPDIR/ccache
+	CCW=(gcc)
 }
 
 teardown() { common_teardown; }
@@ -71,4 +72,75 @@ with_full_tmp() {
 	ccache --print-stats | grep -q '^local_storage_hit	1$' ||
 		fail "no hit: $(ccache --print-stats | grep -E 'hit|miss')"
 	assert_no_temps
+}
+
+# Has process PID ended (gone, or a zombie its parent has not reaped)?
+ended() {
+	[ ! -e "/proc/$1" ] || [ "$(awk '{ print $3 }' "/proc/$1/stat")" = Z ]
+}
+
+parent_of() { awk '{ print $4 }' "/proc/$1/stat"; }
+
+# interrupt_cached SIG ENV...: kobjc builds foo.o under ccache (ENV... or
+# CCW says how) and the fake compiler hangs (FAKE_ONLY=foo.c: the compile
+# ccache runs; without it, the first "gcc" kobjc runs, its compiler check
+# "gcc -print-prog-name=cc1"). SIG sent to kobjc alone must end kobjc,
+# ccache, the kobjc ccache runs and the compiler within a few seconds, with
+# kobjc dying of SIG.
+interrupt_cached() {
+	local sig=$1 pid child st=0 n i
+	shift
+	n=$(kill -l "$sig")
+	use_fakes
+	cp answer.c foo.c
+	env "$@" FAKE_FAULT=compile:block KOBJC_TEST_TAG="$TEST_TAG" \
+		"$KOBJC" foo.o foo.c "${CCW[@]}" -O2 >out 2>err &
+	pid=$!
+	wait_for_file "$FAKE_LOG/compile.started"
+	child=$(cat "$FAKE_LOG/compile.started")
+	kill -0 "$child"
+	if [[ " $* " == *" FAKE_ONLY=foo.c "* ]]; then
+		# the compile ccache runs, in the kobjc ccache runs
+		[ "$(cat "/proc/$(parent_of "$(parent_of "$child")")/comm")" = ccache ] ||
+			fail "the hung compile is not under ccache"
+	fi
+	kill -"$sig" "$pid"
+	# the hung compiler sleeps 30 s: 10 s is a bound, not a timing
+	for ((i = 0; i < 200; i++)); do
+		ended "$pid" && break
+		sleep 0.05
+	done
+	ended "$pid" || fail "kobjc still runs 10 s after SIG$sig: $(tagged_procs)"
+	wait "$pid" || st=$?
+	assert_equal "$st" $((128 + n))
+	wait_tagged_gone
+	pid_gone "$child" || fail "the compiler (pid $child) still runs"
+	assert_absent foo.o
+	assert_no_temps
+	assert_equal "$(cat out)" ''
+}
+
+@test "KOBJC_CACHE=ccache, the compile hung: SIGINT to kobjc alone ends everything, kobjc dies of SIGINT" {
+	interrupt_cached INT KOBJC_CACHE=ccache FAKE_ONLY=foo.c
+}
+
+@test "KOBJC_CACHE=ccache, the compile hung: SIGHUP to kobjc alone ends everything" {
+	interrupt_cached HUP KOBJC_CACHE=ccache FAKE_ONLY=foo.c
+}
+
+@test "KOBJC_CACHE=ccache, the compile hung: SIGQUIT to kobjc alone ends everything" {
+	interrupt_cached QUIT KOBJC_CACHE=ccache FAKE_ONLY=foo.c
+}
+
+@test "KOBJC_CACHE=ccache, the compile hung: SIGTERM to kobjc alone ends everything" {
+	interrupt_cached TERM KOBJC_CACHE=ccache FAKE_ONLY=foo.c
+}
+
+@test "CC='ccache gcc', the compile hung: SIGINT to kobjc alone ends everything" {
+	CCW=(ccache gcc)
+	interrupt_cached INT FAKE_ONLY=foo.c
+}
+
+@test "a signal while kobjc asks gcc for its cc1 (before ccache runs): no later step starts" {
+	interrupt_cached INT KOBJC_CACHE=ccache
 }
