@@ -98,8 +98,11 @@ static struct {
  * distcc falls back to a local build. */
 #define EXIT_OTHER_RECIPE 200
 
-/* On an object restored from a ccache hit: "ccache" (--explain reads it) */
-#define RESTORED_XATTR "user.kobjc"
+/* On each object kobjc installs, for --explain: "ran MODE PATH" or
+ * "restored MODE PATH" (from a ccache hit), PATH the object's own absolute
+ * path, so that a record on an inode shared with another object (ccache's
+ * hard_link) is never taken for that one's */
+#define RECORD_XATTR "user.kobjc"
 
 static const char *argv0 = "kobjc", *argv0_full = "kobjc";
 static const char *object_name = "?"; /* OUT, as messages name it */
@@ -1393,6 +1396,7 @@ struct run {
 	int nstep;	   /* --explain: steps told so far */
 	int built;	   /* --explain: the object exists */
 	int restored;	   /* OUT came from a ccache hit: no step ran */
+	char unknown[512]; /* --explain: why it cannot tell ran from restored */
 	struct object obj; /* $OUT as last loaded */
 	int obj_loaded;
 	struct buf symvers;
@@ -2234,8 +2238,9 @@ explain_step(struct run *r, const struct step *s, enum verdict v,
 	       : v == NO    ? "skipped"
 	       : r->restored
 		       ? "restored from ccache (ran when its entry was made)"
-	       : r->built ? "ran"
-			  : "runs");
+	       : r->unknown[0] ? "ran, or restored from ccache (unknown)"
+	       : r->built      ? "ran"
+			       : "runs");
 	if (s->native) {
 		printf("   run    (in kobjc) %s: %s (EXPORTS is %s)\n",
 		       natives[s->native].name, natives[s->native].about,
@@ -2851,6 +2856,84 @@ run_preprocess(struct run *r)
 	return 0;
 }
 
+/* OUT as its record names it: absolute, its directory resolved. */
+static char *
+record_path(const char *out)
+{
+	char *d = dir_of(out), *real = realpath(d, NULL), *p = NULL;
+
+	if (real)
+		p = xasprintf("%s%s%s", real, strcmp(real, "/") ? "/" : "",
+			      base_of(out));
+	free(real);
+	free(d);
+	return p;
+}
+
+/* Record on OUT how it came to be, for --explain; where that cannot be
+ * written (no user xattrs), --explain says it does not know. */
+static void
+record_object(const char *out, int restored)
+{
+	struct stat st;
+	char *path = record_path(out), *v;
+
+	if (!path || stat(out, &st) < 0) {
+		free(path);
+		return;
+	}
+	v = xasprintf("%s %04o %s", restored ? "restored" : "ran",
+		      (unsigned)(st.st_mode & 07777), path);
+	/* an old record must not outlive a failed write */
+	if (setxattr(out, RECORD_XATTR, v, strlen(v), 0) < 0)
+		removexattr(out, RECORD_XATTR);
+	free(v);
+	free(path);
+}
+
+enum record { RECORD_UNKNOWN, RECORD_RAN, RECORD_RESTORED };
+
+/* What OUT's record says of OUT, with the mode recorded; for
+ * RECORD_UNKNOWN, why in why[n]. */
+static enum record
+read_record(const char *out, mode_t *mode, char *why, size_t n)
+{
+	char v[PATH_MAX + 32], state[16], *path = NULL;
+	ssize_t len = getxattr(out, RECORD_XATTR, v, sizeof(v) - 1);
+	unsigned m;
+	int at = 0;
+	enum record rec = RECORD_UNKNOWN;
+
+	if (len < 0) {
+		if (errno == ENOTSUP)
+			snprintf(why, n,
+				 "its file system keeps no user "
+				 "extended attributes");
+		else if (errno == ENODATA)
+			snprintf(why, n, "it has no record of kobjc's");
+		else
+			snprintf(why, n, "its record: %s", strerror(errno));
+		return rec;
+	}
+	v[len] = '\0';
+	if (sscanf(v, "%15s %o %n", state, &m, &at) < 2 || !at ||
+	    (strcmp(state, "ran") != 0 && strcmp(state, "restored") != 0)) {
+		snprintf(why, n, "its record '%.64s' is not this kobjc's", v);
+		return rec;
+	}
+	path = record_path(out);
+	if (!path || strcmp(path, v + at) != 0)
+		snprintf(why, n,
+			 "its record names %.400s: a hard link shared with "
+			 "another object",
+			 v + at);
+	else
+		rec = !strcmp(state, "ran") ? RECORD_RAN : RECORD_RESTORED;
+	*mode = m;
+	free(path);
+	return rec;
+}
+
 static void
 install(struct run *r)
 {
@@ -2871,11 +2954,10 @@ install(struct run *r)
 		if (rename(r->tmpout, j->out) < 0)
 			fatal(1, "renaming %s to %s:", r->tmpout, j->out);
 	}
-	/* for --explain; a file system without user xattrs just can't tell */
-	if (r->restored) {
-		setxattr(j->out, RESTORED_XATTR, "ccache", 6, 0);
+	if (!j->action && !j->phase)
+		record_object(j->out, r->restored);
+	if (r->restored)
 		verbose("# ccache: %s restored: none of the steps ran", j->out);
-	}
 	trash.ntmp = 0;
 	if (r->tmps)
 		unlink(r->tmps);
@@ -2919,19 +3001,27 @@ static void
 explain_header(struct run *r, const char *cache, const char *launcher)
 {
 	const struct recipe *rc = r->job->recipe;
-	char hex[65], mark[8];
+	char hex[65];
 	struct stat st;
+	mode_t mode;
+	enum record rec = RECORD_UNKNOWN;
 
 	r->built = stat(r->job->out, &st) == 0;
-	r->restored = r->built &&
-		      getxattr(r->job->out, RESTORED_XATTR, mark,
-			       sizeof(mark)) == 6 &&
-		      !memcmp(mark, "ccache", 6);
+	if (r->built)
+		rec = read_record(r->job->out, &mode, r->unknown,
+				  sizeof(r->unknown));
+	if (rec != RECORD_UNKNOWN)
+		r->unknown[0] = '\0';
+	r->restored = rec == RECORD_RESTORED;
 	recipe_hash(rc, hex);
 	printf("recipe   %s sha256 %s\n", rc->name, hex);
 	if (r->restored)
 		printf("status   restored from ccache: none of the steps "
 		       "ran\n");
+	else if (r->unknown[0])
+		printf("status   unknown whether the steps ran or the object "
+		       "was restored from ccache: %s\n",
+		       r->unknown);
 	if (cache)
 		printf("cache    %s, for the whole recipe: one entry%s\n",
 		       cache, r->job->ccache ? " (CC starts with it)" : "");

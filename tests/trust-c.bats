@@ -144,3 +144,84 @@ interrupt_cached() {
 @test "a signal while kobjc asks gcc for its cc1 (before ccache runs): no later step starts" {
 	interrupt_cached INT KOBJC_CACHE=ccache
 }
+
+# Mount a ramfs (no user extended attributes) on DIR, undone by
+# common_teardown. Skips when not root or mounting is not allowed.
+mount_ramfs() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a ramfs"
+	mkdir -p "$1"
+	mount -t ramfs kobjc-test "$1" 2>/dev/null ||
+		skip "cannot mount a ramfs here (no CAP_SYS_ADMIN?)"
+	echo "$1" >>"$BATS_TEST_TMPDIR/mounts"
+}
+
+# Can FILE carry a user extended attribute?
+has_user_xattrs() {
+	python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.kobjc-test", b"1"); os.removexattr(sys.argv[1], "user.kobjc-test")' "$1" 2>/dev/null
+}
+
+# build_cached DIR: answer.o built in DIR under KOBJC_CACHE=ccache.
+build_cached() {
+	(cd "$1" && KOBJC_CACHE=ccache "$KOBJC" answer.o answer.c gcc -O2)
+}
+
+# explain_in DIR: kobjc --explain of that build, in DIR.
+explain_in() {
+	cd "$1"
+	run --separate-stderr "$KOBJC" --explain answer.o answer.c gcc -O2
+	cd "$WORK"
+	assert_success
+}
+
+@test "--explain on a file system without user xattrs (ramfs): neither 'ran' nor 'restored', but unknown and why" {
+	mount_ramfs ram
+	cp answer.c export.h ram/
+	! has_user_xattrs ram/answer.c || skip "this kernel's ramfs keeps user xattrs"
+	build_cached ram
+	rm ram/answer.o
+	build_cached ram
+	ccache --print-stats | grep -q '^local_storage_hit	1$' || fail "no hit"
+	explain_in ram
+	assert_line "status   unknown whether the steps ran or the object was restored from ccache: its file system keeps no user extended attributes"
+	assert_line "   status ran, or restored from ccache (unknown)"
+	refute_line "   status ran"
+	refute_line --partial "status   restored"
+}
+
+@test "--explain of an object without kobjc's record (the xattr removed): unknown, not 'ran'" {
+	build_cached .
+	rm answer.o
+	build_cached .
+	explain_in .
+	assert_line "status   restored from ccache: none of the steps ran"
+	python3 -c 'import os; os.removexattr("answer.o", "user.kobjc")'
+	explain_in .
+	assert_line "status   unknown whether the steps ran or the object was restored from ccache: it has no record of kobjc's"
+	refute_line "   status ran"
+	refute_line --partial "status   restored"
+	# a build without the cache records that it ran
+	rm answer.o
+	"$KOBJC" answer.o answer.c gcc -O2
+	explain_in .
+	assert_line "   status ran"
+	refute_line --partial unknown
+}
+
+@test "ccache hard_link, a hit in a second tree: the first tree's object (the same inode) is not called restored" {
+	export CCACHE_HARDLINK=1
+	mkdir t1 t2
+	cp answer.c export.h t1/
+	cp answer.c export.h t2/
+	build_cached t1
+	explain_in t1
+	assert_line "   status ran"
+	build_cached t2
+	[ "$(stat -c %i t1/answer.o)" = "$(stat -c %i t2/answer.o)" ] ||
+		skip "ccache did not hard-link the objects here"
+	explain_in t2
+	assert_line "status   restored from ccache: none of the steps ran"
+	explain_in t1
+	assert_line "status   unknown whether the steps ran or the object was restored from ccache: its record names $(realpath t2)/answer.o: a hard link shared with another object"
+	refute_line --partial "status   restored"
+	refute_line "   status ran"
+}
