@@ -3029,6 +3029,26 @@ explain_header(struct run *r, const char *cache, const char *launcher)
 		printf("launcher %s, for the compile phase\n", launcher);
 }
 
+/*
+ * OUT is read-only: is it kobjc's to replace all the same? Yes if its
+ * record says kobjc left it so, mode and all (ccache's hard_link makes
+ * objects read-only, the copy in the cache perhaps since evicted), or, when
+ * a cache builds it, if it is a hard link (the cache's, on a file system
+ * without user xattrs): replacing that name loses nothing. A read-only
+ * file of the user's is refused, as gcc refuses it to a non-root user.
+ */
+static int
+read_only_is_kobjcs(const char *out, const struct stat *st, int cached)
+{
+	char why[512];
+	mode_t mode;
+
+	if (cached && st->st_nlink > 1)
+		return 1;
+	return read_record(out, &mode, why, sizeof(why)) != RECORD_UNKNOWN &&
+	       mode == (st->st_mode & 07777);
+}
+
 static int
 run_recipe(struct job *j, int explain)
 {
@@ -3067,7 +3087,8 @@ run_recipe(struct job *j, int explain)
 		if (j->symvers)
 			trash.out[trash.nout++] = j->symvers;
 		trash.started = 1;
-		if (lstat(j->out, &st) == 0 && !(st.st_mode & 0222))
+		if (lstat(j->out, &st) == 0 && !(st.st_mode & 0222) &&
+		    !read_only_is_kobjcs(j->out, &st, cache != NULL))
 			fatal(1, "output: '%s' is read-only; not replacing it",
 			      j->out);
 		/* ccache writes OUT itself (run_wrapped) */

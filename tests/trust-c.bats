@@ -225,3 +225,81 @@ explain_in() {
 	refute_line --partial "status   restored"
 	refute_line "   status ran"
 }
+
+# edit_answer N: answer.c, changed: one more exported function.
+edit_answer() {
+	printf 'int answer_edit_%s(void) { return %s; }\nEXPORT_SYMBOL(answer_edit_%s);\n' \
+		"$1" "$1" "$1" >>answer.c
+}
+
+# assert_answer_right: answer.o is what an uncached build of answer.c gives.
+assert_answer_right() {
+	mkdir -p ref
+	cp answer.c export.h ref/
+	(cd ref && rm -f answer.o && "$KOBJC" answer.o answer.c gcc -O2)
+	cmp answer.o ref/answer.o || fail "answer.o is not answer.c's"
+}
+
+@test "ccache hard_link (read-only hard-linked objects): rebuilds of an edited object succeed and are right" {
+	export CCACHE_HARDLINK=1
+	build_cached .
+	[ "$(stat -c '%h %a' answer.o)" = "2 444" ] ||
+		skip "ccache did not hard-link the object here: $(stat -c '%h %a' answer.o)"
+	local n
+	for n in 1 2 3; do
+		edit_answer $n
+		run --separate-stderr env KOBJC_CACHE=ccache "$KOBJC" answer.o answer.c gcc -O2
+		assert_success
+		assert_equal "$stderr" ''
+		assert_answer_right
+	done
+	# unchanged, object in place: a hit replaces it
+	run --separate-stderr env KOBJC_CACHE=ccache "$KOBJC" answer.o answer.c gcc -O2
+	assert_success
+	assert_answer_right
+	assert_no_temps
+}
+
+@test "ccache hard_link, the cache's copy evicted: the read-only object kobjc left is still kobjc's to replace" {
+	export CCACHE_HARDLINK=1
+	build_cached .
+	[ "$(stat -c '%h %a' answer.o)" = "2 444" ] ||
+		skip "ccache did not hard-link the object here"
+	ccache -C >/dev/null
+	assert_equal "$(stat -c '%h %a' answer.o)" "1 444"
+	edit_answer 1
+	build_cached .
+	assert_answer_right
+	# uncached too
+	ccache -C >/dev/null
+	edit_answer 2
+	"$KOBJC" answer.o answer.c gcc -O2
+	assert_answer_right
+}
+
+@test "a read-only object of the user's is still refused under ccache" {
+	build_cached .
+	chmod 444 answer.o
+	run --separate-stderr env KOBJC_CACHE=ccache "$KOBJC" answer.o answer.c gcc -O2
+	assert_failure 1
+	assert_equal "$stderr" "kobjc: output: 'answer.o' is read-only; not replacing it"
+	assert_absent answer.o
+}
+
+@test "ccache hard_link on a file system without user xattrs (ramfs, the cache on it too): edited rebuilds succeed" {
+	mount_ramfs ram
+	cp answer.c export.h ram/
+	! has_user_xattrs ram/answer.c || skip "this kernel's ramfs keeps user xattrs"
+	export CCACHE_HARDLINK=1 CCACHE_DIR=$WORK/ram/ccache
+	build_cached ram
+	[ "$(stat -c '%h %a' ram/answer.o)" = "2 444" ] ||
+		skip "ccache did not hard-link the object here"
+	cd ram
+	local n
+	for n in 1 2; do
+		edit_answer $n
+		build_cached .
+		assert_answer_right
+	done
+	cd "$WORK"
+}
