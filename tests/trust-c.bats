@@ -57,6 +57,17 @@ with_full_tmp() {
 	assert_no_temps
 }
 
+@test "a message that cannot be passed on (stderr is /dev/full) fails the build" {
+	printf '#warning "kobjc test warning"\nint answer_w;\n' >warn.c
+	run sh -c '"$@" 2>/dev/full' sh "$KOBJC" warn.o warn.c gcc -O2
+	assert_failure 1
+	assert_absent warn.o
+	assert_no_temps
+	# nothing to pass on: no failure
+	run sh -c '"$@" 2>/dev/full' sh "$KOBJC" plain.o plain.c gcc -O2
+	assert_success
+}
+
 @test "/tmp full, under ccache: the warning is shown on the miss and on the hit" {
 	printf '#warning "kobjc test warning"\nint answer_w;\n' >warn.c
 	local n
