@@ -152,6 +152,32 @@ interrupt_cached() {
 	interrupt_cached INT FAKE_ONLY=foo.c
 }
 
+@test "KOBJC_CACHE=ccache, the compile hung: SIGINT to the whole process group (a terminal's ^C) still ends everything" {
+	local pid child st=0 i
+	use_fakes
+	cp answer.c foo.c
+	KOBJC_CACHE=ccache FAKE_ONLY=foo.c FAKE_FAULT=compile:block \
+		KOBJC_TEST_TAG="$TEST_TAG" setsid env --default-signal=INT \
+		"$KOBJC" foo.o foo.c gcc -O2 >out 2>err &
+	pid=$!
+	wait_for_file "$FAKE_LOG/compile.started"
+	child=$(cat "$FAKE_LOG/compile.started")
+	[ "$(awk '{ print $5 }' "/proc/$pid/stat")" = "$pid" ] ||
+		fail "kobjc does not lead its own process group"
+	kill -INT -- "-$pid"
+	for ((i = 0; i < 200; i++)); do
+		ended "$pid" && break
+		sleep 0.05
+	done
+	ended "$pid" || fail "kobjc still runs 10 s after SIGINT: $(tagged_procs)"
+	wait "$pid" || st=$?
+	assert_equal "$st" 130
+	wait_tagged_gone
+	pid_gone "$child" || fail "the compiler (pid $child) still runs"
+	assert_absent foo.o
+	assert_no_temps
+}
+
 @test "a signal while kobjc asks gcc for its cc1 (before ccache runs): no later step starts" {
 	interrupt_cached INT KOBJC_CACHE=ccache
 }
