@@ -99,9 +99,9 @@ static struct {
 #define EXIT_OTHER_RECIPE 200
 
 /* On each object kobjc installs, for --explain: "ran MODE PATH" or
- * "restored MODE PATH" (from a ccache hit), PATH the object's own absolute
- * path, so that a record on an inode shared with another object (ccache's
- * hard_link) is never taken for that one's */
+ * "restored MODE PATH" (from a ccache hit), MODE its permission bits then
+ * (octal), PATH its own absolute path, so that a record on an inode shared
+ * with another object (ccache's hard_link) is never taken for that one's */
 #define RECORD_XATTR "user.kobjc"
 
 static const char *argv0 = "kobjc", *argv0_full = "kobjc";
