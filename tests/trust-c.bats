@@ -90,6 +90,17 @@ ended() {
 	[ ! -e "/proc/$1" ] || [ "$(awk '{ print $3 }' "/proc/$1/stat")" = Z ]
 }
 
+# wait_ended PID SIGNAL: kobjc (PID) must end within 10 s of SIGNAL. The
+# hung compiler sleeps 30 s: 10 s is a bound, not a timing.
+wait_ended() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		ended "$1" && return 0
+		sleep 0.05
+	done
+	fail "kobjc still runs 10 s after $2: $(tagged_procs)"
+}
+
 parent_of() { awk '{ print $4 }' "/proc/$1/stat"; }
 
 # interrupt_cached SIG ENV...: kobjc builds foo.o under ccache (ENV... or
@@ -99,7 +110,7 @@ parent_of() { awk '{ print $4 }' "/proc/$1/stat"; }
 # ccache, the kobjc ccache runs and the compiler within a few seconds, with
 # kobjc dying of SIG.
 interrupt_cached() {
-	local sig=$1 pid child st=0 n i
+	local sig=$1 pid child st=0 n
 	shift
 	n=$(kill -l "$sig")
 	use_fakes
@@ -116,12 +127,7 @@ interrupt_cached() {
 			fail "the hung compile is not under ccache"
 	fi
 	kill -"$sig" "$pid"
-	# the hung compiler sleeps 30 s: 10 s is a bound, not a timing
-	for ((i = 0; i < 200; i++)); do
-		ended "$pid" && break
-		sleep 0.05
-	done
-	ended "$pid" || fail "kobjc still runs 10 s after SIG$sig: $(tagged_procs)"
+	wait_ended "$pid" "SIG$sig"
 	wait "$pid" || st=$?
 	assert_equal "$st" $((128 + n))
 	wait_tagged_gone
@@ -153,7 +159,7 @@ interrupt_cached() {
 }
 
 @test "KOBJC_CACHE=ccache, the compile hung: SIGINT to the whole process group (a terminal's ^C) still ends everything" {
-	local pid child st=0 i
+	local pid child st=0
 	use_fakes
 	cp answer.c foo.c
 	KOBJC_CACHE=ccache FAKE_ONLY=foo.c FAKE_FAULT=compile:block \
@@ -165,11 +171,7 @@ interrupt_cached() {
 	[ "$(awk '{ print $5 }' "/proc/$pid/stat")" = "$pid" ] ||
 		fail "kobjc does not lead its own process group"
 	kill -INT -- "-$pid"
-	for ((i = 0; i < 200; i++)); do
-		ended "$pid" && break
-		sleep 0.05
-	done
-	ended "$pid" || fail "kobjc still runs 10 s after SIGINT: $(tagged_procs)"
+	wait_ended "$pid" SIGINT
 	wait "$pid" || st=$?
 	assert_equal "$st" 130
 	wait_tagged_gone
