@@ -102,8 +102,11 @@ static struct {
  * distcc falls back to a local build. */
 #define EXIT_OTHER_RECIPE 200
 
-/* On an object restored from a ccache hit: "ccache" (--explain reads it) */
-#define RESTORED_XATTR "user.kobjc"
+/* On each object kobjc installs, for --explain: "ran MODE PATH" or
+ * "restored MODE PATH" (from a ccache hit), MODE its permission bits then
+ * (octal), PATH its own absolute path, so that a record on an inode shared
+ * with another object (ccache's hard_link) is never taken for that one's */
+#define RECORD_XATTR "user.kobjc"
 
 static const char *argv0 = "kobjc", *argv0_full = "kobjc";
 static const char *object_name = "?"; /* OUT, as messages name it */
@@ -123,6 +126,7 @@ static struct {
 } trash;
 
 static volatile sig_atomic_t caught;
+static volatile sig_atomic_t forward_as_term; /* the step is ccache */
 static volatile pid_t running[STEP_MAX_PROCS];
 static sigset_t orig_mask;
 static const int handled[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM };
@@ -1596,6 +1600,7 @@ struct run {
 	int nstep;	   /* --explain: steps told so far */
 	int built;	   /* --explain: the object exists */
 	int restored;	   /* OUT came from a ccache hit: no step ran */
+	char unknown[512]; /* --explain: why it cannot tell ran from restored */
 	struct object obj; /* $OUT as last loaded */
 	int obj_loaded;
 	struct buf symvers;
@@ -1871,9 +1876,11 @@ on_signal(int sig)
 	int e = errno;
 
 	caught = sig;
+	/* ccache passes on only SIGTERM to the kobjc it runs (it leaves the
+	 * others to the terminal's process group) */
 	for (size_t i = 0; i < STEP_MAX_PROCS; i++)
 		if (running[i] > 0)
-			kill(running[i], sig);
+			kill(running[i], forward_as_term ? SIGTERM : sig);
 	errno = e;
 }
 
@@ -1933,6 +1940,9 @@ spawn(const struct step *s, char *const *argv, int in_fd, int out_fd,
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
 						POSIX_SPAWN_SETSIGDEF);
 	block_signals(1);
+	/* a signal caught since the last step: start nothing more */
+	if (caught)
+		die_of_signal(caught);
 	err = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
 	if (!err)
 		running[slot] = pid;
@@ -2147,18 +2157,21 @@ print_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc)
 }
 
 /*
- * What a step printed (fd, a file), to stderr with kobjc's temporaries
+ * What step s printed (fd, a memfd), to stderr with kobjc's temporaries
  * named as the object: objtool and the like name the file they were given,
  * and build-log scanners, as ccache's replay, key on the object's name.
  */
 static void
-pass_stderr(struct run *r, int fd)
+pass_stderr(struct run *r, const struct step *s, int fd)
 {
 	const char *tmp[] = { r->tmpout, r->tmps };
 	struct buf b = { 0 }, o = { 0 };
 	size_t i, k, len, start;
 
-	if (lseek(fd, 0, SEEK_SET) < 0 || read_fd(fd, &b) < 0 || !b.n) {
+	if (lseek(fd, 0, SEEK_SET) < 0 || read_fd(fd, &b) < 0)
+		fatal(1, "%s: %s: cannot read its messages:", object_name,
+		      s->name);
+	if (!b.n) {
 		free(b.s);
 		return;
 	}
@@ -2175,7 +2188,14 @@ pass_stderr(struct run *r, int fd)
 			}
 		}
 	buf_add(&o, b.s + start, b.n - start);
-	write_all(STDERR_FILENO, o.s, o.n);
+	/* a message that cannot be passed on is an error: under ccache an
+	 * exit 0 would keep the cut stderr for every later hit */
+	if (write_all(STDERR_FILENO, o.s, o.n) < 0) {
+		if (errno == EPIPE)
+			die_of_signal(SIGPIPE);
+		fatal(1, "%s: %s: cannot pass its messages on to stderr:",
+		      object_name, s->name);
+	}
 	free(o.s);
 	free(b.s);
 }
@@ -2192,17 +2212,21 @@ run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
 	     int in_fd, int out_fd)
 {
 	int in = in_fd, p[2], out[2] = { -1, -1 }, st[STEP_MAX_PROCS];
-	int capture = s->prints && out_fd < 0, code = 0, i;
-
-	FILE *errf = r->tmpout ? tmpfile() : NULL;
-	int err_fd = errf ? fileno(errf) : -1;
+	int capture = s->prints && out_fd < 0, code = 0, i, err_fd = -1;
 
 	if (nproc < 1 || !av[nproc - 1].v)
 		fatal(1, "%s: an empty pipeline", s->name);
+	/* in memory, not a file in /tmp, which anyone can fill */
+	if (r->tmpout &&
+	    (err_fd = memfd_create("kobjc-stderr", MFD_CLOEXEC)) < 0)
+		fatal(1, "%s: %s: cannot capture its messages (memfd):",
+		      object_name, s->name);
 	if (out_fd < 0)
-		out_fd = errf ? err_fd : STDERR_FILENO;
+		out_fd = err_fd >= 0 ? err_fd : STDERR_FILENO;
 	if (capture && pipe2(out, O_CLOEXEC) < 0)
 		fatal(1, "pipe:");
+	/* the cache run_wrapped starts for the whole recipe */
+	forward_as_term = !strcmp(s->tag, "WRAP") && s->phase != PHASE_COMPILE;
 	for (i = 0; i < nproc; i++) {
 		if (i < nproc - 1 && pipe2(p, O_CLOEXEC) < 0)
 			fatal(1, "pipe:");
@@ -2228,9 +2252,10 @@ run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
 	r->prog = av[nproc - 1].v[0];
 	for (i = nproc - 1; i >= 0; i--)
 		st[i] = reap(i);
-	if (errf) {
-		pass_stderr(r, err_fd);
-		fclose(errf);
+	forward_as_term = 0;
+	if (err_fd >= 0) {
+		pass_stderr(r, s, err_fd);
+		close(err_fd);
 	}
 	for (i = nproc - 1; i >= 0 && !code; i--)
 		code = check_status(s, av[i].v, st[i]);
@@ -2422,8 +2447,9 @@ explain_step(struct run *r, const struct step *s, enum verdict v,
 	       : v == NO    ? "skipped"
 	       : r->restored
 		       ? "restored from ccache (ran when its entry was made)"
-	       : r->built ? "ran"
-			  : "runs");
+	       : r->unknown[0] ? "ran, or restored from ccache (unknown)"
+	       : r->built      ? "ran"
+			       : "runs");
 	if (s->native) {
 		printf("   run    (in kobjc) %s: %s (EXPORTS is %s)\n",
 		       natives[s->native].name, natives[s->native].about,
@@ -3548,6 +3574,84 @@ check_hit(struct run *r, const char *cache, const char *tag)
 	      j->out, what);
 }
 
+/* OUT as its record names it: absolute, its directory resolved. */
+static char *
+record_path(const char *out)
+{
+	char *d = dir_of(out), *real = realpath(d, NULL), *p = NULL;
+
+	if (real)
+		p = xasprintf("%s%s%s", real, strcmp(real, "/") ? "/" : "",
+			      base_of(out));
+	free(real);
+	free(d);
+	return p;
+}
+
+/* Record on OUT how it came to be, for --explain; where that cannot be
+ * written (no user xattrs), --explain says it does not know. */
+static void
+record_object(const char *out, int restored)
+{
+	struct stat st;
+	char *path = record_path(out), *v;
+
+	if (!path || stat(out, &st) < 0) {
+		free(path);
+		return;
+	}
+	v = xasprintf("%s %04o %s", restored ? "restored" : "ran",
+		      (unsigned)(st.st_mode & 07777), path);
+	/* an old record must not outlive a failed write */
+	if (setxattr(out, RECORD_XATTR, v, strlen(v), 0) < 0)
+		removexattr(out, RECORD_XATTR);
+	free(v);
+	free(path);
+}
+
+enum record { RECORD_UNKNOWN, RECORD_RAN, RECORD_RESTORED };
+
+/* What OUT's record says of OUT, with the mode recorded; for
+ * RECORD_UNKNOWN, why in why[n]. */
+static enum record
+read_record(const char *out, mode_t *mode, char *why, size_t n)
+{
+	char v[PATH_MAX + 32], state[16], *path = NULL;
+	ssize_t len = getxattr(out, RECORD_XATTR, v, sizeof(v) - 1);
+	unsigned m;
+	int at = 0;
+	enum record rec = RECORD_UNKNOWN;
+
+	if (len < 0) {
+		if (errno == ENOTSUP)
+			snprintf(why, n,
+				 "its file system keeps no user "
+				 "extended attributes");
+		else if (errno == ENODATA)
+			snprintf(why, n, "it has no record of kobjc's");
+		else
+			snprintf(why, n, "its record: %s", strerror(errno));
+		return rec;
+	}
+	v[len] = '\0';
+	if (sscanf(v, "%15s %o %n", state, &m, &at) < 2 || !at ||
+	    (strcmp(state, "ran") != 0 && strcmp(state, "restored") != 0)) {
+		snprintf(why, n, "its record '%.64s' is not this kobjc's", v);
+		return rec;
+	}
+	path = record_path(out);
+	if (!path || strcmp(path, v + at) != 0)
+		snprintf(why, n,
+			 "its record names %.400s: a hard link shared with "
+			 "another object",
+			 v + at);
+	else
+		rec = !strcmp(state, "ran") ? RECORD_RAN : RECORD_RESTORED;
+	*mode = m;
+	free(path);
+	return rec;
+}
+
 static void
 install(struct run *r)
 {
@@ -3568,11 +3672,10 @@ install(struct run *r)
 		if (rename(r->tmpout, j->out) < 0)
 			fatal(1, "renaming %s to %s:", r->tmpout, j->out);
 	}
-	/* for --explain; a file system without user xattrs just can't tell */
-	if (r->restored) {
-		setxattr(j->out, RESTORED_XATTR, "ccache", 6, 0);
+	if (!j->action && !j->phase)
+		record_object(j->out, r->restored);
+	if (r->restored)
 		verbose("# ccache: %s restored: none of the steps ran", j->out);
-	}
 	trash.ntmp = 0;
 	if (r->tmps)
 		unlink(r->tmps);
@@ -3608,19 +3711,27 @@ static void
 explain_header(struct run *r, const char *cache, const char *launcher)
 {
 	const struct recipe *rc = r->job->recipe;
-	char hex[65], mark[8];
+	char hex[65];
 	struct stat st;
+	mode_t mode;
+	enum record rec = RECORD_UNKNOWN;
 
 	r->built = stat(r->job->out, &st) == 0;
-	r->restored = r->built &&
-		      getxattr(r->job->out, RESTORED_XATTR, mark,
-			       sizeof(mark)) == 6 &&
-		      !memcmp(mark, "ccache", 6);
+	if (r->built)
+		rec = read_record(r->job->out, &mode, r->unknown,
+				  sizeof(r->unknown));
+	if (rec != RECORD_UNKNOWN)
+		r->unknown[0] = '\0';
+	r->restored = rec == RECORD_RESTORED;
 	recipe_hash(rc, hex);
 	printf("recipe   %s sha256 %s\n", rc->name, hex);
 	if (r->restored)
 		printf("status   restored from ccache: none of the steps "
 		       "ran\n");
+	else if (r->unknown[0])
+		printf("status   unknown whether the steps ran or the object "
+		       "was restored from ccache: %s\n",
+		       r->unknown);
 	if (cache)
 		printf("cache    %s, for the whole recipe: one entry%s\n",
 		       cache, r->job->ccache ? " (CC starts with it)" : "");
@@ -3669,6 +3780,26 @@ check_ccache_version(const struct job *j, const char *cache)
 		    argv[0], v ? v : "of unknown version");
 }
 
+/*
+ * OUT is read-only: is it kobjc's to replace all the same? Yes if its
+ * record says kobjc left it so, mode and all (ccache's hard_link makes
+ * objects read-only, the copy in the cache perhaps since evicted), or, when
+ * a cache builds it, if it is a hard link (the cache's, on a file system
+ * without user xattrs): replacing that name loses nothing. A read-only
+ * file of the user's is refused, as gcc refuses it to a non-root user.
+ */
+static int
+read_only_is_kobjcs(const char *out, const struct stat *st, int cached)
+{
+	char why[512];
+	mode_t mode;
+
+	if (cached && st->st_nlink > 1)
+		return 1;
+	return read_record(out, &mode, why, sizeof(why)) != RECORD_UNKNOWN &&
+	       mode == (st->st_mode & 07777);
+}
+
 static int
 run_recipe(struct job *j, int explain)
 {
@@ -3711,7 +3842,8 @@ run_recipe(struct job *j, int explain)
 		if (j->symvers)
 			trash.out[trash.nout++] = j->symvers;
 		trash.started = 1;
-		if (lstat(j->out, &st) == 0 && !(st.st_mode & 0222))
+		if (lstat(j->out, &st) == 0 && !(st.st_mode & 0222) &&
+		    !read_only_is_kobjcs(j->out, &st, cache != NULL))
 			fatal(1, "output: '%s' is read-only; not replacing it",
 			      j->out);
 		/* ccache writes OUT itself (run_wrapped) */
