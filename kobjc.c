@@ -24,6 +24,7 @@
  * 128+N a step (or kobjc) died of signal N.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -2993,7 +2994,7 @@ tag_loaded_files(struct buf *b, const struct strv *flags)
  * -r FILE), and the environment variables the tools read.
  */
 static char *
-cache_tag(const struct job *j)
+cache_tag(const struct job *j, struct buf *text)
 {
 	struct buf b = { 0 };
 	struct sha256 c;
@@ -3001,7 +3002,7 @@ cache_tag(const struct job *j)
 	size_t i, k, o;
 
 	recipe_hash(j->recipe, hex);
-	buf_printf(&b, "kobjc %s\nrecipe %s\n", KOBJC_VERSION, hex);
+	buf_printf(&b, "kobjc-version %s\nrecipe %s\n", KOBJC_VERSION, hex);
 	tag_file(&b, "kobjc", self_path()); /* a changed kobjc, as a new gcc */
 	for (i = 0; i < j->cc.n; i++) {
 		tag_file(&b, "cc", f = find_program(j->cc.v[i], 1));
@@ -3039,6 +3040,8 @@ cache_tag(const struct job *j)
 		for (p = b.s; (nl = strchr(p, '\n')); p = nl + 1)
 			fprintf(opt.log, "#   %.*s\n", (int)(nl - p), p);
 	}
+	if (text)
+		buf_puts(text, b.s);
 	free(b.s);
 	return xasprintf("string:kobjc-%s", hex);
 }
@@ -3445,33 +3448,44 @@ struct flag_undo {
 	char *was[4];
 };
 
+/* The dependency file the flags name at or after word *at, and in *at
+ * the word that names it; NULL if none does. */
+static const char *
+dep_flag(const struct strv *flags, size_t *at)
+{
+	const char *f, *comma;
+
+	for (; *at < flags->n; ++*at) {
+		f = flags->v[*at];
+		if ((!strncmp(f, "-Wp,-MD,", 8) ||
+		     !strncmp(f, "-Wp,-MMD,", 9)) &&
+		    (comma = strchr(f + 4, ',')))
+			return comma + 1;
+		if (!strcmp(f, "-MF") && *at + 1 < flags->n)
+			return flags->v[++*at];
+		if (!strncmp(f, "-MF", 3) && f[3])
+			return f + 3;
+	}
+	return NULL;
+}
+
 /* Point the compiler's dependency file at tmp; returns its own name. */
 static const char *
 redirect_dep_file(struct strv *flags, const char *tmp, struct flag_undo *u)
 {
-	const char *dep = NULL;
+	const char *dep = NULL, *d;
 	size_t i;
 
-	for (i = 0; i < flags->n && u->n < 4; i++) {
-		char *f = flags->v[i], *comma = NULL, *to = NULL;
+	for (i = 0; u->n < 4 && (d = dep_flag(flags, &i)); i++) {
+		char *f = flags->v[i];
 
-		if ((!strncmp(f, "-Wp,-MD,", 8) ||
-		     !strncmp(f, "-Wp,-MMD,", 9)) &&
-		    (comma = strchr(f + 4, ','))) {
-			dep = comma + 1;
-			to = xasprintf("%.*s%s", (int)(comma + 1 - f), f, tmp);
-		} else if (!strcmp(f, "-MF") && i + 1 < flags->n) {
-			dep = flags->v[++i];
-			to = (char *)tmp;
-		} else if (!strncmp(f, "-MF", 3) && f[3]) {
-			dep = f + 3;
-			to = xasprintf("-MF%s", tmp);
-		}
-		if (to) {
-			u->at[u->n] = i;
-			u->was[u->n++] = flags->v[i];
-			flags->v[i] = to;
-		}
+		u->at[u->n] = i;
+		u->was[u->n++] = f;
+		flags->v[i] = d == f	    ? (char *)tmp
+			      : f[1] == 'W' ? xasprintf("%.*s%s", (int)(d - f),
+							f, tmp)
+					    : xasprintf("-MF%s", tmp);
+		dep = d;
 	}
 	return dep;
 }
@@ -3652,6 +3666,318 @@ read_record(const char *out, mode_t *mode, char *why, size_t n)
 	return rec;
 }
 
+/* ---- why a lookup missed */
+
+/*
+ * After each build through ccache, a record of the object in a directory
+ * beside the digest file (kobjc-why/, one file per object, named by the
+ * SHA-256 of its absolute path): whether the cache restored it or missed,
+ * the cache tag's lines, the compiler flags, and, from a miss's .d file,
+ * every source and header read with its SHA-256. A miss is explained
+ * against the record before it: each line that came or went, in the
+ * user's words (a header changed, -DDEBUG added, objtool's digest).
+ * Hits read no header: a hit keeps the inputs of the record before it.
+ */
+static char *
+why_file(const char *out, int mkdirs, char **abs)
+{
+	char *d = dir_of(out), *real, hex[65], *f;
+	struct sha256 c;
+
+	digests_load();
+	if (!digests.path || !(real = realpath(d, NULL))) {
+		free(d);
+		return NULL;
+	}
+	f = xasprintf("%s/%s", real, base_of(out));
+	sha256_init(&c);
+	sha256_update(&c, f, strlen(f));
+	sha256_final(&c, hex);
+	*abs = f;
+	free(real);
+	free(d);
+	d = dir_of(digests.path);
+	f = xasprintf("%s/kobjc-why", d);
+	if (mkdirs)
+		mkdir(f, 0777 & ~ccache_umask());
+	free(f);
+	f = xasprintf("%s/kobjc-why/%.32s", d, hex);
+	free(d);
+	return f;
+}
+
+/* The record's lines starting with "KEY " into a list of their rests. */
+static void
+why_lines(const char *rec, const char *key, struct strv *out)
+{
+	const char *p, *nl;
+	size_t n = strlen(key);
+
+	for (p = rec; p && *p; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		if (!strncmp(p, key, n) && p[n] == ' ')
+			strv_push(out, strndup(p + n + 1, (nl ? (size_t)(nl - p)
+							      : strlen(p)) -
+								  n - 1));
+	}
+}
+
+static int
+listed_in(const struct strv *l, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], s))
+			return 1;
+	return 0;
+}
+
+/* Of "NAME VALUE" lines: the line of l other than skip's NAME... */
+static const char *
+same_name(const struct strv *l, const char *line, const struct strv *skip)
+{
+	size_t i, n = strcspn(line, " ");
+
+	for (i = 0; line[n] && i < l->n; i++)
+		if (!strncmp(l->v[i], line, n) && l->v[i][n] == ' ' &&
+		    !listed_in(skip, l->v[i]))
+			return l->v[i];
+	return NULL;
+}
+
+/* The lines of kind what (tag, flag, input) of a before and b now: a
+ * "why" line for each change, in words. */
+static void
+why_diff(const char *what, const struct strv *a, const struct strv *b,
+	 struct buf *why)
+{
+	int input = !strcmp(what, "input"), flag = !strcmp(what, "flag");
+	const char *o;
+	size_t i, n;
+
+	for (i = 0; i < a->n; i++) {
+		if (listed_in(b, a->v[i]))
+			continue;
+		n = strcspn(a->v[i], " ");
+		if (!(o = same_name(b, a->v[i], a)))
+			buf_printf(why, "why %s%.*s %s\n", flag ? "flag " : "",
+				   (int)n, a->v[i],
+				   input ? "no longer read" : "removed");
+		else if (input)
+			buf_printf(why, "why %.*s changed\n", (int)n, a->v[i]);
+		else /* a digest shown as its first 16 digits */
+			buf_printf(why, "why %.*s changed: %.*s -> %.*s\n",
+				   (int)n, a->v[i],
+				   strlen(a->v[i] + n + 1) == 64 ? 16 : 99,
+				   a->v[i] + n + 1,
+				   strlen(o + n + 1) == 64 ? 16 : 99,
+				   o + n + 1);
+	}
+	for (i = 0; i < b->n; i++)
+		if (!listed_in(a, b->v[i]) && !same_name(a, b->v[i], b))
+			buf_printf(why, "why %s%.*s %s\n", flag ? "flag " : "",
+				   (int)strcspn(b->v[i], input ? " " : ""),
+				   b->v[i], input ? "newly read" : "added");
+}
+
+/* Every file the compile's .d names, "PATH SHA256", into rec. */
+static void
+why_inputs(const struct job *j, struct buf *rec)
+{
+	struct buf d = { 0 }, f = { 0 };
+	size_t at = 0;
+	const char *dep = dep_flag(&j->flags, &at);
+	char *w, *save = NULL, hex[65];
+	struct sha256 c;
+
+	if (!dep || read_file(dep, &d) < 0)
+		return;
+	for (w = strtok_r(d.s, " \t\n\\", &save); w;
+	     w = strtok_r(NULL, " \t\n\\", &save)) {
+		if (w[strlen(w) - 1] == ':' || (f.n = 0, read_file(w, &f) < 0))
+			continue;
+		sha256_init(&c);
+		sha256_update(&c, f.s, f.n);
+		sha256_final(&c, hex);
+		buf_printf(rec, "input %s %s\n", w, hex);
+	}
+	free(f.s);
+	free(d.s);
+}
+
+static void
+why_record(struct run *r, const char *tag, double seconds)
+{
+	const struct job *j = r->job;
+	struct buf old = { 0 }, rec = { 0 };
+	struct strv a = { 0 }, b = { 0 };
+	char *abs = NULL, *file = why_file(j->out, 1, &abs), *tmp;
+	size_t i, skip;
+	int fd;
+
+	if (!file)
+		return;
+	read_file(file, &old); /* none: a first build */
+	buf_printf(&rec, "object %s\nstatus %s\nseconds %.3f\n", abs,
+		   r->restored ? "restored" : "missed", seconds);
+	for (const char *p = tag; p && *p; p = strchr(p, '\n') + 1)
+		buf_printf(&rec, "tag %.*s\n", (int)strcspn(p, "\n"), p);
+	for (i = 0; i < j->flags.n; i++)
+		if (!is_dep_flag(j->flags.v, i, &skip))
+			buf_printf(&rec, "flag %s\n", j->flags.v[i]);
+		else
+			i += skip;
+	if (!r->restored)
+		why_inputs(j, &rec);
+	else /* a hit read the inputs of the entry: unchanged, unread */
+		for (why_lines(old.s, "input", &a), i = 0; i < a.n; i++)
+			buf_printf(&rec, "input %s\n", a.v[i]);
+	if (!r->restored && !old.n)
+		buf_puts(&rec, "why no earlier record of this object\n");
+	else if (!r->restored) {
+		const char *keys[] = { "tag", "flag", "input" };
+		size_t before = rec.n;
+
+		for (i = 0; i < 3; i++) {
+			a.n = b.n = 0;
+			why_lines(old.s, keys[i], &a);
+			why_lines(rec.s, keys[i], &b);
+			why_diff(keys[i], &a, &b, &rec);
+		}
+		if (rec.n == before)
+			buf_puts(&rec, "why nothing kobjc records changed: the "
+				       "entry was evicted, or made elsewhere "
+				       "with other settings\n");
+	}
+	tmp = xasprintf("%s.XXXXXX", file);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) >= 0) {
+		fchmod(fd, 0666 & ~ccache_umask());
+		if (write_all(fd, rec.s, rec.n) < 0 || close(fd) < 0 ||
+		    rename(tmp, file) < 0)
+			unlink(tmp);
+	}
+	free(tmp);
+	free(file);
+	free(abs);
+	free(old.s);
+	free(rec.s);
+}
+
+/* --explain: what the last build through ccache did, and for a miss why. */
+static void
+why_explain(const struct job *j)
+{
+	struct buf rec = { 0 };
+	struct strv l = { 0 };
+	char *abs = NULL, *file = why_file(j->out, 0, &abs);
+	size_t i;
+
+	if (!file || read_file(file, &rec) < 0) {
+		printf("lookup   no record of a build through ccache\n");
+	} else {
+		why_lines(rec.s, "status", &l);
+		why_lines(rec.s, "why", &l);
+		printf("lookup   %s the last time it was built through "
+		       "ccache\n",
+		       l.n && !strcmp(l.v[0], "restored") ? "restored (a hit)"
+							  : "missed");
+		for (i = 1; i < l.n; i++)
+			printf("         %s\n", l.v[i]);
+	}
+	free(file);
+	free(abs);
+	free(rec.s);
+}
+
+/* One cause of misses in a directory, for --why. */
+struct cause {
+	char *why;
+	size_t objects;
+	double seconds;
+};
+
+static int
+cause_cmp(const void *a, const void *b)
+{
+	const struct cause *x = a, *y = b;
+
+	return x->seconds < y->seconds ? 1 : x->seconds > y->seconds ? -1 : 0;
+}
+
+/* Count one record under prefix into the totals and causes. */
+static void
+why_count(const char *rec, const char *prefix, size_t *n, struct cause **c,
+	  size_t *nc)
+{
+	struct strv l = { 0 };
+	size_t i, k, len = strlen(prefix);
+	double s;
+
+	why_lines(rec, "object", &l);
+	if (!l.n || strncmp(l.v[0], prefix, len) != 0 || l.v[0][len] != '/')
+		return;
+	why_lines(rec, "status", &l);
+	why_lines(rec, "seconds", &l);
+	s = l.n > 2 ? atof(l.v[2]) : 0;
+	n[0]++;
+	if (l.n < 2 || !strcmp(l.v[1], "restored"))
+		return;
+	n[1]++;
+	l.n = 0;
+	why_lines(rec, "why", &l);
+	for (i = 0; i < l.n; i++) {
+		for (k = 0; k < *nc && strcmp((*c)[k].why, l.v[i]); k++)
+			;
+		if (k == *nc) {
+			*c = xrealloc(*c, ++*nc * sizeof(**c));
+			(*c)[k] = (struct cause){ l.v[i], 0, 0 };
+		}
+		(*c)[k].objects++;
+		(*c)[k].seconds += s;
+	}
+}
+
+/* kobjc --why=DIR: the objects under DIR last built through ccache,
+ * restored and missed, and the misses by cause, slowest first. */
+static int
+why_summary(const char *dir)
+{
+	char *real = realpath(dir, NULL), *records, *d;
+	struct cause *c = NULL;
+	size_t n[2] = { 0, 0 }, nc = 0, i;
+	struct buf rec = { 0 }, f = { 0 };
+	struct dirent *e;
+	DIR *dp;
+
+	if (!real)
+		usage_error("--why=%s:", dir);
+	digests_load();
+	d = digests.path ? dir_of(digests.path) : xstrdup(".");
+	records = xasprintf("%s/kobjc-why", d);
+	if ((dp = opendir(records)))
+		while ((e = readdir(dp))) {
+			f.n = rec.n = 0;
+			buf_printf(&f, "%s/%s", records, e->d_name);
+			if (e->d_name[0] != '.' && read_file(f.s, &rec) == 0)
+				why_count(rec.s, real, n, &c, &nc);
+		}
+	if (dp)
+		closedir(dp);
+	printf("%zu objects under %s built through ccache: %zu restored, %zu "
+	       "missed\n",
+	       n[0], real, n[0] - n[1], n[1]);
+	if (nc)
+		qsort(c, nc, sizeof(*c), cause_cmp);
+	for (i = 0; i < nc; i++)
+		printf("%8.2f s %5zu miss%s  %s\n", c[i].seconds, c[i].objects,
+		       c[i].objects == 1 ? "  " : "es", c[i].why);
+	free(records);
+	free(d);
+	free(real);
+	return 0;
+}
+
 static void
 install(struct run *r)
 {
@@ -3808,6 +4134,8 @@ run_recipe(struct job *j, int explain)
 			 .explain = explain };
 	const char *cache = NULL, *launcher = NULL, *why = NULL;
 	char *tag = NULL;
+	struct buf tagtext = { 0 };
+	double t0 = now();
 	int check = 0;
 	const struct recipe *rc = j->recipe;
 	size_t first = 0, end = recipe_steps(rc);
@@ -3833,6 +4161,7 @@ run_recipe(struct job *j, int explain)
 	}
 	if (explain) {
 		explain_header(&r, cache, launcher);
+		why_explain(j);
 		cache = launcher = NULL; /* on a miss, they run what follows */
 	} else {
 		if (cache)
@@ -3851,10 +4180,11 @@ run_recipe(struct job *j, int explain)
 			r.tmpout = make_temp(j->out, ".o");
 	}
 	if (cache) {
-		tag = cache_tag(j);
+		tag = cache_tag(j, &tagtext);
 		run_wrapped(&r, cache, 0, tag);
 		if (r.restored && check)
 			check_hit(&r, cache, tag);
+		why_record(&r, tagtext.s, now() - t0);
 		first = end;
 	} else if (launcher && can_ship(rc, ncompile)) {
 		run_wrapped(&r, launcher, 1, NULL);
@@ -4888,6 +5218,7 @@ static const struct {
 	{ "-h", 0, info_help },		  { "--help", 0, info_help },
 	{ "--recipes", 0, info_recipes }, { "--recipe-check", 0, info_check },
 	{ "--kbuild", 1, kbuild_recipe }, { "--sha256", 0, info_sha256 },
+	{ "--why", 1, why_summary },
 };
 
 /* [--recipe=NAME] --recipe-dump[=NAME] or --recipe-hash[=NAME]. */
