@@ -3812,15 +3812,17 @@ why_record(struct run *r, const char *tag, double seconds)
 	const struct job *j = r->job;
 	struct buf old = { 0 }, rec = { 0 };
 	struct strv a = { 0 }, b = { 0 };
-	char *abs = NULL, *file = why_file(j->out, 1, &abs), *tmp;
+	char *abs = NULL, *file = why_file(j->out, 0, &abs), *tmp;
 	size_t i, skip;
 	int fd;
 
 	if (!file)
 		return;
 	read_file(file, &old); /* none: a first build */
-	buf_printf(&rec, "object %s\nstatus %s\nseconds %.3f\n", abs,
-		   r->restored ? "restored" : "missed", seconds);
+	buf_printf(&rec, "object %s\nstatus %s\n", abs,
+		   r->restored ? "restored" : "missed");
+	if (!r->restored) /* --why sums the misses' time */
+		buf_printf(&rec, "seconds %.3f\n", seconds);
 	for (const char *p = tag; p && *p; p = strchr(p, '\n') + 1)
 		buf_printf(&rec, "tag %.*s\n", (int)strcspn(p, "\n"), p);
 	for (i = 0; i < j->flags.n; i++)
@@ -3850,8 +3852,16 @@ why_record(struct run *r, const char *tag, double seconds)
 				       "entry was evicted, or made elsewhere "
 				       "with other settings\n");
 	}
-	tmp = xasprintf("%s.XXXXXX", file);
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) >= 0) {
+	/* a hit like the last: nothing to write */
+	tmp = old.n == rec.n && !memcmp(old.s, rec.s, rec.n)
+		      ? NULL
+		      : xasprintf("%s.XXXXXX", file);
+	if (tmp && (fd = mkostemp(tmp, O_CLOEXEC)) < 0 && errno == ENOENT) {
+		free(why_file(j->out, 1, &abs)); /* the directory, once */
+		memcpy(tmp + strlen(tmp) - 6, "XXXXXX", 6);
+		fd = mkostemp(tmp, O_CLOEXEC);
+	}
+	if (tmp && fd >= 0) {
 		fchmod(fd, 0666 & ~ccache_umask());
 		if (write_all(fd, rec.s, rec.n) < 0 || close(fd) < 0 ||
 		    rename(tmp, file) < 0)
