@@ -271,6 +271,17 @@ strv_push(struct strv *sv, const char *s)
 	sv->v[sv->n] = NULL;
 }
 
+/* Free a list's words and the list. */
+static void
+strv_free(struct strv *sv)
+{
+	while (sv->n)
+		free(sv->v[--sv->n]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->cap = 0;
+}
+
 /* Make room for n more bytes and a NUL. */
 static void
 buf_reserve(struct buf *b, size_t n)
@@ -3925,27 +3936,29 @@ why_count(const char *rec, const char *prefix, size_t *n, struct cause **c,
 	double s;
 
 	why_lines(rec, "object", &l);
-	if (!l.n || strncmp(l.v[0], prefix, len) != 0 || l.v[0][len] != '/')
-		return;
 	why_lines(rec, "status", &l);
 	why_lines(rec, "seconds", &l);
+	if (l.n < 2 || strncmp(l.v[0], prefix, len) != 0 ||
+	    l.v[0][len] != '/') {
+		strv_free(&l);
+		return;
+	}
 	s = l.n > 2 ? atof(l.v[2]) : 0;
 	n[0]++;
-	if (l.n < 2 || !strcmp(l.v[1], "restored"))
-		return;
-	n[1]++;
-	l.n = 0;
-	why_lines(rec, "why", &l);
-	for (i = 0; i < l.n; i++) {
-		for (k = 0; k < *nc && strcmp((*c)[k].why, l.v[i]); k++)
+	n[1] += strcmp(l.v[1], "restored") != 0;
+	if (strcmp(l.v[1], "restored") != 0)
+		why_lines(rec, "why", &l); /* after object, status, seconds */
+	for (i = 3; i < l.n; i++) {
+		for (k = 0; k < *nc && strcmp((*c)[k].why, l.v[i]) != 0; k++)
 			;
 		if (k == *nc) {
 			*c = xrealloc(*c, ++*nc * sizeof(**c));
-			(*c)[k] = (struct cause){ l.v[i], 0, 0 };
+			(*c)[k] = (struct cause){ xstrdup(l.v[i]), 0, 0 };
 		}
 		(*c)[k].objects++;
 		(*c)[k].seconds += s;
 	}
+	strv_free(&l);
 }
 
 /* kobjc --why=DIR: the objects under DIR last built through ccache,
@@ -4270,26 +4283,7 @@ name_index(const char *const *names, size_t n, const char *name)
 	return i;
 }
 
-/* The index of the entry of table (n entries of size bytes) whose name,
- * a string at offset off, is name; 0 (the "none" entry) if none is. */
-static size_t
-table_index(const void *table, size_t n, size_t size, size_t off,
-	    const char *name)
-{
-	size_t i;
-
-	for (i = 1; i < n; i++)
-		if (!strcmp(*(const char *const *)((const char *)table +
-						   i * size + off),
-			    name))
-			return i;
-	return 0;
-}
-
-#define TABLE_INDEX(table, word)                                               \
-	table_index((table), sizeof(table) / sizeof(*(table)),                 \
-		    sizeof(*(table)), offsetof(__typeof__(*(table)), name),    \
-		    (word))
+#define LEN(a) (sizeof(a) / sizeof(*(a)))
 
 /* An earlier recipe's tool or step called name, for "... as RECIPE". */
 static const void *
@@ -4380,7 +4374,10 @@ parse_step_attribute(struct parse *p, struct step *s, char **w, size_t n)
 			parse_error(p, "unknown phase '%s'", w[1]);
 		s->phase = k;
 	} else if (!strcmp(w[0], "when") && (n == 3 || n == 4)) {
-		if (!(k = TABLE_INDEX(conds, w[1])))
+		for (k = 1; k < LEN(conds) && strcmp(conds[k].name, w[1]) != 0;
+		     k++)
+			;
+		if (k == LEN(conds))
 			parse_error(p, "unknown condition '%s'", w[1]);
 		for (i = 0; i < STEP_MAX_CONDS && s->when[i].op; i++)
 			;
@@ -4400,11 +4397,18 @@ parse_step_attribute(struct parse *p, struct step *s, char **w, size_t n)
 		for (i = 1; i < n; i++)
 			parse_add(p, s->run[k], STEP_MAX_WORDS, w[i], "words");
 	} else if (!strcmp(w[0], "native") && n == 2) {
-		if (!(k = TABLE_INDEX(natives, w[1])))
+		for (k = 1;
+		     k < LEN(natives) && strcmp(natives[k].name, w[1]) != 0;
+		     k++)
+			;
+		if (k == LEN(natives))
 			parse_error(p, "unknown native step '%s'", w[1]);
 		s->native = k;
 	} else if (!strcmp(w[0], "stdin") && n == 2) {
-		if (!(k = TABLE_INDEX(feeds, w[1])))
+		for (k = 1; k < LEN(feeds) && strcmp(feeds[k].name, w[1]) != 0;
+		     k++)
+			;
+		if (k == LEN(feeds))
 			parse_error(p, "unknown stdin '%s'", w[1]);
 		s->feed = k;
 	} else if (!strcmp(w[0], "prints") && n == 2) {

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154 # $stderr: set by bats' run --separate-stderr
 # Issue 18, lost messages and failed builds: what a step prints reaches
 # stderr whatever /tmp holds; an interrupt under ccache ends everything;
 # --explain says "restored" or "ran" only from a record naming this very
@@ -8,6 +9,7 @@ load helper
 
 setup() {
 	common_setup
+	# shellcheck disable=SC2046 # one name a word
 	unset $(compgen -e | grep '^CCACHE_') XDG_CACHE_HOME
 	export CCACHE_DIR=$BATS_TEST_TMPDIR/ccache
 	CCW=(gcc)
@@ -206,9 +208,9 @@ build_cached() {
 
 # explain_in DIR: kobjc --explain of that build, in DIR.
 explain_in() {
-	cd "$1"
+	cd "$1" || return
 	run --separate-stderr "$KOBJC" --explain answer.o answer.c gcc -O2
-	cd "$WORK"
+	cd "$WORK" || return
 	assert_success
 }
 
