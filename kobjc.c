@@ -4993,6 +4993,8 @@ static const char *const help_lines[][2] = {
 	{ "--recipe-hash=HEX",
 	  "run only if the recipe's hash is HEX (exit 200)" },
 	{ "--phase=compile", "only the compile phase (distcc's side)" },
+	{ "--kbuild=SRCTREE", "the recipe a kernel tree's kbuild text is" },
+	{ "--why=DIR", "the objects under DIR: restored, missed, and why" },
 	{ "--", "ends the options" },
 	{ NULL, "environment:" },
 	{ "KBUILD_VERBOSE=1", "as -v (make V=1)" },
@@ -5022,8 +5024,9 @@ usage(FILE *f)
 		"CC...\n"
 		"       %s --recipes | --recipe-dump[=NAME] | "
 		"--recipe-hash[=NAME]\n"
-		"       %s --kbuild=SRCTREE | --recipe-check | --sha256 | -h | "
-		"--help | --version\n"
+		"       %s --kbuild=SRCTREE | --why=DIR | --recipe-check | "
+		"--sha256\n"
+		"       %s -h | --help | --version\n"
 		"\n"
 		"Builds OUT.o from IN.c with kbuild's whole per-object recipe\n"
 		"(compile, objtool, checks, symbol versions) in one process.\n"
@@ -5031,7 +5034,7 @@ usage(FILE *f)
 		"gcc\"\n"
 		"caches the whole recipe); the rest are the compiler's flags.\n"
 		"\noptions:\n",
-		argv0, argv0, argv0, argv0);
+		argv0, argv0, argv0, argv0, argv0);
 	help_line(f, "--recipe=NAME",
 		  xasprintf("the kbuild generation (default %s)",
 			    recipes[0]->name));

@@ -275,6 +275,36 @@ static const char *const recipe_texts[] = {
 	"kbuild Makefile.build rule:$(obj)/%.o:%.c 5f91fae14aeb13560e27facb0f9962c6e548fd4aa920792ff371814254ef8b23\n"
 	"kbuild Kbuild.include cmd_and_fixdep a4352203451beebcef56952d6e21111536baab9cf3c2b43c79a21dbf56ad1e89\n",
 
+	/* kbuild-6.18 */
+	"recipe kbuild-6.18 version 3\n"
+	"about Linux 6.18 scripts/Makefile.lib rule_cc_o_c: 7.3's steps, no save_c_flags\n"
+	"exports __export_symbol_\n"
+	"saved savedcmd_\n"
+	"\n"
+	"tool objtool as kbuild-6.1\n"
+	"tool genksyms as kbuild-6.1\n"
+	"tool gendwarfksyms as kbuild-7.3\n"
+	"\n"
+	"step compile as kbuild-6.1\n"
+	"step objtool as kbuild-6.1\n"
+	"step symbol versions as kbuild-6.12\n"
+	"step symbol versions (DWARF) as kbuild-7.3\n"
+	"\n"
+	"# rule_cc_o_c has no $(call cmd,save_c_flags) line (7.2 added it)\n"
+	"kbuild Makefile.lib rule_cc_o_c 1d2edf20513eaebd0354d4bdbe863f65e943b7057fe850cbe12a8218cdb7ea13\n"
+	"kbuild Makefile.lib cmd_cc_o_c 7921f1f380e8a19c02b4d115b1d0723cdf0fe1aeae048f07ef5bf544d4523886\n"
+	"kbuild Makefile.lib cmd_ld_single 3e3b79be4a55629c5f0c179134ddc92a3eb1c97c8a716759e23b9d83fbc3aacc\n"
+	"kbuild Makefile.lib cmd_objtool e121c750cd044a9f027bd24f2304b5f880e345eeb3bcea38b4cb80ed3e5b8e52\n"
+	"kbuild Makefile.lib cmd_gen_objtooldep e272b9ce97a016501c9177385c8d9688953d69b57fee4702ca6a6afa98e91316\n"
+	"kbuild Makefile.build gen_symversions f0adbdcc43413b0642e1507512f8e71b724ee2558cfbb016ebdae76ea93959de\n"
+	"kbuild Makefile.build cmd_gen_symversions_c c730d6aeba139e70010e226d84e286a7c04f3dbc145316d0d7d630592719691d\n"
+	"kbuild Makefile.build cmd_gensymtypes_c d457a8317b0ede5075802e7b34a4c5080de6756441e2a66cf4fb76b1f1ae1c19\n"
+	"kbuild Makefile.build genksyms cc1416f959ab6e2cfcd0e7c64e85aff93597106976492c831f238345fd280cbd\n"
+	"kbuild Makefile.build getexportsymbols 2a2ad1829bd55c5ea68d8bbaa3d5a512af1cdb448614b751fd138fe890b95890\n"
+	"kbuild Makefile.build gendwarfksyms a76bbe2ae40972cc4819dd64cef24736613ab0c24edb86eedc23d840b20f7fb2\n"
+	"kbuild Makefile.build rule:$(obj)/%.o:%.c 5f91fae14aeb13560e27facb0f9962c6e548fd4aa920792ff371814254ef8b23\n"
+	"kbuild Kbuild.include cmd_and_fixdep a4352203451beebcef56952d6e21111536baab9cf3c2b43c79a21dbf56ad1e89\n",
+
 	/* 2009-two-step */
 	"recipe 2009-two-step version 3\n"
 	"about kbuild of January 2009, commit ad7a953c: cc -S, then as\n"

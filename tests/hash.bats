@@ -47,7 +47,7 @@ text_in_header() {
 
 @test "--recipe-dump=NAME prints the recipe's text in kobjc.h byte for byte, then the texts it borrows from" {
 	local name
-	for name in kbuild-6.1 kbuild-6.12 kbuild-7.3 2009-two-step; do
+	for name in kbuild-6.1 kbuild-6.12 kbuild-7.3 kbuild-6.18 2009-two-step; do
 		text_in_header "$name" >want
 		[ -s want ] || fail "no text for $name in kobjc.h"
 		"$KOBJC" --recipe-dump="$name" >dump
@@ -121,7 +121,7 @@ text_in_header() {
 
 @test "every recipe has its own hash, the SHA-256 of its own dump" {
 	local name hashes=
-	for name in kbuild-6.1 kbuild-6.12 kbuild-7.3 2009-two-step; do
+	for name in kbuild-6.1 kbuild-6.12 kbuild-7.3 kbuild-6.18 2009-two-step; do
 		run --separate-stderr "$KOBJC" --recipe-hash="$name"
 		assert_success
 		assert_output --regexp '^[0-9a-f]{64}$'
@@ -141,6 +141,7 @@ text_in_header() {
 	assert_equal "$(awk '{ print $1 }' <<<"$output")" "kbuild-6.1
 kbuild-6.12
 kbuild-7.3
+kbuild-6.18
 2009-two-step"
 	assert_line --index 2 --regexp "^kbuild-7\.3 +$("$KOBJC" --recipe-hash=kbuild-7.3) "
 	run --separate-stderr "$KOBJC" --version
@@ -171,7 +172,7 @@ step symbol versions (DWARF)"
 @test "--recipe-check passes every text; a bad word or a list too long stops kobjc with the recipe and the line" {
 	run --separate-stderr "$KOBJC" --recipe-check
 	assert_success
-	assert_equal "$(wc -l <<<"$output")" 4
+	assert_equal "$(wc -l <<<"$output")" 5
 	# nine words in a process of at most eight
 	mkdir src
 	cp "$TOP/kobjc.c" "$TOP/kobjc.h" src/
@@ -204,7 +205,7 @@ step symbol versions (DWARF)"
 @test "an unknown recipe, or a tool the recipe does not run, is bad usage" {
 	run --separate-stderr "$KOBJC" --recipe=kbuild-9.9 out.o answer.c gcc
 	assert_failure 2
-	assert_equal "$stderr" "kobjc: unknown recipe 'kbuild-9.9' (this kobjc has kbuild-6.1, kbuild-6.12, kbuild-7.3, 2009-two-step)"
+	assert_equal "$stderr" "kobjc: unknown recipe 'kbuild-9.9' (this kobjc has kbuild-6.1, kbuild-6.12, kbuild-7.3, kbuild-6.18, 2009-two-step)"
 	run --separate-stderr "$KOBJC" --recipe=kbuild-6.12 --gendwarfksyms=/bin/true out.o answer.c gcc
 	assert_failure 2
 	assert_equal "$stderr" "kobjc: --gendwarfksyms given, but recipe kbuild-6.12 runs no gendwarfksyms"

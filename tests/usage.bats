@@ -114,7 +114,8 @@ bad_usage() {
 	for o in --recipe= --objtool= --objtool-arg= --genksyms= --genksyms-arg= \
 		--gendwarfksyms= --gendwarfksyms-arg= --symvers= -v --time \
 		--explain --recipe-hash= --phase=compile --recipes --recipe-dump \
-		--recipe-check --sha256 --version KBUILD_VERBOSE KOBJC_TIME \
+		--recipe-check --sha256 --version --check --kbuild= --why= \
+		KBUILD_VERBOSE KOBJC_TIME KOBJC_CHECK \
 		KOBJC_CACHE KOBJC_CC_LAUNCHER KOBJC_DIGESTS OBJTOOL_ARGS 'kobjc(1)' \
 		'200 another recipe'; do
 		[[ $h == *"$o"* ]] || fail "--help does not mention $o"
