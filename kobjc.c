@@ -1791,6 +1791,9 @@ cond_given(struct run *r, const struct cond *c, struct buf *why)
 	int found = i < MAX_TOOLS && r->job->tool[i].path;
 
 	buf_printf(why, "--%s %s", c->arg, found ? "given" : "not given");
+	if (!found && i < MAX_TOOLS && all_tools[i]->config)
+		buf_printf(why, " (kbuild gives it with %s: off?)",
+			   all_tools[i]->config);
 	return found ? YES : NO;
 }
 
@@ -2480,8 +2483,12 @@ explain_step(struct run *r, const struct step *s, enum verdict v,
 	if (s->out[0])
 		explain_files("out", r, s->out);
 	if (s->prints)
-		printf("   out    %s lines -> %s\n", s->prints,
-		       r->job->symvers ? r->job->symvers : "stdout");
+		printf("   out    %s lines -> %s%s\n", s->prints,
+		       r->job->symvers ? r->job->symvers : "stdout",
+		       r->job->symvers && access(r->job->symvers, F_OK)
+			       ? " (kbuild appends them to the object's .cmd "
+				 "file, then removes it)"
+			       : "");
 	free(cmd.s);
 }
 
@@ -4434,6 +4441,10 @@ parse_attribute(struct parse *p, char **w, size_t n)
 		const char **list = t->env;
 		size_t max = TOOL_MAX_ENV;
 
+		if (!strcmp(w[0], "given-with") && n == 2) {
+			t->config = w[1];
+			return;
+		}
 		if (!strcmp(w[0], "reads-file-after"))
 			list = t->readopt, max = TOOL_MAX_OPT;
 		else if (!strcmp(w[0], "writes-file-after"))
@@ -4783,6 +4794,8 @@ job_from_cmdfile(struct job *j, const char *obj, struct strv *words)
 	 * the .cmd file from which the command's OUT names that .cmd file */
 	chdir_to_top(cmd.s, d, j->out);
 	printf("object   %s\ncommand  %s\n", obj, cmd.s);
+	if ((d = getcwd(NULL, 0)))
+		printf("run in   %s (the paths below are from there)\n", d);
 	free(d);
 }
 

@@ -84,6 +84,7 @@ struct tool {
 	const char *env[TOOL_MAX_ENV + 1];	/* variables it reads */
 	const char *readopt[TOOL_MAX_OPT + 1];	/* ARG FILE: reads FILE */
 	const char *writeopt[TOOL_MAX_OPT + 1]; /* ARG FILE: writes FILE */
+	const char *config; /* the kernel option with which kbuild gives it */
 };
 
 struct step {
@@ -141,9 +142,11 @@ static const char *const recipe_texts[] = {
 	"# objtool and genksyms: --NAME=PATH, --NAME-arg=ARG (repeat)\n"
 	"tool objtool $OBJTOOL $OBJTOOL_ARGS\n"
 	"\tenv OBJTOOL_ARGS\n"
+	"\tgiven-with CONFIG_OBJTOOL\n"
 	"tool genksyms $GENKSYMS $GENKSYMS_ARGS\n"
 	"\treads-file-after -r\n"
 	"\twrites-file-after -T\n"
+	"\tgiven-with CONFIG_MODVERSIONS\n"
 	"\n"
 	"# cmd_cc_o_c: $(CC) $(c_flags) -c -o $@ $<\n"
 	"step compile\n"
@@ -243,6 +246,7 @@ static const char *const recipe_texts[] = {
 	"tool genksyms as kbuild-6.1\n"
 	"tool gendwarfksyms $GENDWARFKSYMS $GENDWARFKSYMS_ARGS\n"
 	"\twrites-file-after --symtypes\n"
+	"\tgiven-with CONFIG_GENDWARFKSYMS\n"
 	"\n"
 	"step compile as kbuild-6.1\n"
 	"step objtool as kbuild-6.1\n"

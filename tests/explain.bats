@@ -65,7 +65,7 @@ assert_nothing_ran() {
 	run --separate-stderr "$KOBJC" --explain --genksyms="$FAKEBIN/genksyms" \
 		--symvers=.answer.o.symvers answer.o answer.c gcc -O2
 	assert_success
-	assert_equal "$(step_of 2 | sed -n 2,3p)" "   when   --objtool not given
+	assert_equal "$(step_of 2 | sed -n 2,3p)" "   when   --objtool not given (kbuild gives it with CONFIG_OBJTOOL: off?)
    status skipped"
 	assert_equal "$(step_of 4 | sed -n 2,3p)" "   when   --genksyms given, answer.o has __ksymtab symbols
    status ran"
@@ -119,7 +119,8 @@ EXPECT_CC="   run    gcc -Wp,-MMD,sub/.answer.o.d -O2 -fno-asynchronous-unwind-t
 	assert_equal "$stderr" ''
 	assert_line --index 0 'object   sub/answer.o'
 	assert_line --index 1 'command  sub/.answer.o.cmd'
-	assert_line --index 2 "recipe   kbuild-6.1 sha256 $HASH"
+	assert_line --index 2 "run in   $WORK (the paths below are from there)"
+	assert_line --index 3 "recipe   kbuild-6.1 sha256 $HASH"
 	assert_equal "$(step_of 1 | sed -n 3,6p)" "   status ran
 $EXPECT_CC
    in     sub/answer.c
@@ -130,9 +131,16 @@ $EXPECT_CC
 	assert_equal "$(step_of 4 | sed -n 2,4p)" "   when   --genksyms given, sub/answer.o has __ksymtab symbols
    status ran
    run    gcc -E -D__GENKSYMS__ -O2 -fno-asynchronous-unwind-tables '-DKBUILD_MODNAME=\"demo\"' '-DPOUND=\"#1\"' '-DCOST=\"\$5\"' '-DKBUILD_BASENAME=\"answer\"' sub/answer.c | $FAKEBIN/genksyms -r /dev/null"
-	step_of 4 | grep -qxF '   out    #SYMVER lines -> sub/.answer.o.symvers'
+	step_of 4 | grep -qxF "   out    #SYMVER lines -> sub/.answer.o.symvers (kbuild appends them to the object's .cmd file, then removes it)"
 	assert_nothing_ran
 	assert_equal "$(snapshot)" "$before"
+}
+
+@test "--explain names why a tool kbuild gives is missing: CONFIG_MODVERSIONS off, no --genksyms" {
+	run --separate-stderr "$KOBJC" --explain answer.o answer.c gcc -O2
+	assert_success
+	step_of 4 | grep -qxF '   when   --genksyms not given (kbuild gives it with CONFIG_MODVERSIONS: off?)' ||
+		fail "$(step_of 4)"
 }
 
 @test "--explain foo.o from the object's own directory (a subdirectory of the tree) says the same" {

@@ -181,7 +181,7 @@ step symbol versions (DWARF)"
 	cc -std=c11 -O0 -static -o kobjc-long src/kobjc.c
 	run --separate-stderr ./kobjc-long --recipe-check
 	assert_failure 1
-	assert_equal "$stderr" "kobjc-long: kobjc.h: recipe kbuild-6.1, line 44: more than 8 words"
+	assert_equal "$stderr" "kobjc-long: kobjc.h: recipe kbuild-6.1, line 46: more than 8 words"
 	# nor will it build with it
 	run --separate-stderr ./kobjc-long out.o answer.c gcc
 	assert_failure 1
@@ -192,7 +192,7 @@ step symbol versions (DWARF)"
 	cc -std=c11 -O0 -static -o kobjc-word src/kobjc.c
 	run --separate-stderr ./kobjc-word --recipe-check
 	assert_failure 1
-	assert_equal "$stderr" "kobjc-word: kobjc.h: recipe kbuild-6.1, line 25: unknown condition 'gvien'"
+	assert_equal "$stderr" "kobjc-word: kobjc.h: recipe kbuild-6.1, line 27: unknown condition 'gvien'"
 	# and a variable no tool of the recipe gives
 	cp "$TOP/kobjc.h" src/
 	sed -i 's/run \$OBJTOOL \$OBJTOOL_ARGS \$OUT/run $OBJTOOL $GENDWARFKSYMS_ARGS $OUT/' src/kobjc.h
