@@ -76,6 +76,8 @@ struct job {
 	const char *out;	 /* final object path */
 	const char *in;		 /* source path */
 	struct strv cc;		 /* compiler command words */
+	char *cc_path;		 /* the compiler, found on PATH once */
+	char *cc_real;		 /* and its real path */
 	struct strv flags;
 	struct tool_use tool[MAX_TOOLS]; /* indexed as all_tools[] */
 	const char *symvers;   /* --symvers=FILE, or NULL for stdout */
@@ -902,37 +904,24 @@ shell_split(const char *s, struct strv *words)
 
 /* ---------------------------------------------------------------- programs */
 
-/* realpath(file), remembered: the compiler is resolved several times */
-static char *
-real_path(const char *file)
-{
-	static char *last, *last_real;
-	char *real;
-
-	if (last && !strcmp(last, file))
-		return last_real ? xstrdup(last_real) : NULL;
-	real = realpath(file, NULL);
-	free(last);
-	free(last_real);
-	last = xstrdup(file);
-	last_real = real ? xstrdup(real) : NULL;
-	return real;
-}
-
 /* "ccache" or "distcc" when file is one of them, under any name: a
- * masquerade link such as /usr/lib/ccache/gcc. NULL otherwise. */
+ * masquerade link such as /usr/lib/ccache/gcc; NULL otherwise. Its real
+ * path in *real if asked for. */
 static const char *
-wrapper_of(const char *file)
+wrapper_of(const char *file, char **real)
 {
 	static const char *const wrappers[] = { "ccache", "distcc", NULL };
-	char *real = real_path(file);
+	char *r = realpath(file, NULL);
 	const char *w = NULL;
 	size_t i;
 
-	for (i = 0; real && wrappers[i]; i++)
-		if (!strcmp(base_of(real), wrappers[i]))
+	for (i = 0; r && wrappers[i]; i++)
+		if (!strcmp(base_of(r), wrappers[i]))
 			w = wrappers[i];
-	free(real);
+	if (real)
+		*real = r;
+	else
+		free(r);
 	return w;
 }
 
@@ -942,27 +931,12 @@ wrapper_of(const char *file)
 static char *
 find_program_in(const char *name, int skip_wrappers, const char *path)
 {
-	/* the compiler is looked up three times a build: remember */
-	static struct {
-		char *name, *path, *found;
-		int skip;
-	} memo[4];
-	static size_t next;
 	const char *p, *e;
 	struct stat st;
 	char *f = NULL;
-	size_t i;
 
 	if (strchr(name, '/'))
 		return xstrdup(name);
-	/* a plain lookup that found no wrapper is also the skipping one */
-	for (i = 0; i < 4; i++)
-		if (memo[i].name && !strcmp(memo[i].name, name) &&
-		    !strcmp(memo[i].path, path ? path : "") &&
-		    (memo[i].skip == skip_wrappers ||
-		     (!memo[i].skip && memo[i].found &&
-		      !wrapper_of(memo[i].found))))
-			return memo[i].found ? xstrdup(memo[i].found) : NULL;
 	for (p = path ? path : "/usr/bin:/bin"; *p; p = *e ? e + 1 : e) {
 		e = strchr(p, ':');
 		if (!e)
@@ -970,19 +944,12 @@ find_program_in(const char *name, int skip_wrappers, const char *path)
 		f = xasprintf("%.*s%s%s", (int)(e - p), p, e > p ? "/" : "",
 			      name);
 		if (stat(f, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(f, X_OK) == 0 && !(skip_wrappers && wrapper_of(f)))
+		    access(f, X_OK) == 0 &&
+		    !(skip_wrappers && wrapper_of(f, NULL)))
 			break;
 		free(f);
 		f = NULL;
 	}
-	i = next++ % 4;
-	free(memo[i].name);
-	free(memo[i].path);
-	free(memo[i].found);
-	memo[i].name = xstrdup(name);
-	memo[i].path = xstrdup(path ? path : "");
-	memo[i].found = f ? xstrdup(f) : NULL;
-	memo[i].skip = skip_wrappers;
 	return f;
 }
 
@@ -1278,14 +1245,8 @@ check_options(struct job *j)
 static int
 is_clang(const struct job *j)
 {
-	char *f = find_program(j->cc.v[j->cc.n - 1], 1);
-	char *real = f ? real_path(f) : NULL;
-	int clang =
-		!!strstr(base_of(real ? real : j->cc.v[j->cc.n - 1]), "clang");
-
-	free(real);
-	free(f);
-	return clang;
+	return !!strstr(base_of(j->cc_real ? j->cc_real : j->cc.v[j->cc.n - 1]),
+			"clang");
 }
 
 /*
@@ -1377,10 +1338,10 @@ name_side_files(struct job *j)
 static void
 unmask_compiler(struct job *j)
 {
-	char *f = find_program(j->cc.v[0], 0), *real;
+	char *f = find_program(j->cc.v[0], 0), *real = NULL;
+	const char *w = f ? wrapper_of(f, &real) : NULL;
 
-	if (f && wrapper_of(f) && !strcmp(wrapper_of(f), "ccache") &&
-	    (real = real_path(f))) {
+	if (w && !strcmp(w, "ccache") && real) {
 		if (!j->ccache)
 			j->ccache = real;
 		else
@@ -1394,7 +1355,14 @@ unmask_compiler(struct job *j)
 		j->cc.v[0] = f;
 		return;
 	}
-	free(f);
+	/* the compiler itself, found once (no wrapper to pass over) */
+	if (j->cc.n == 1 && !w) {
+		j->cc_path = f;
+		j->cc_real = real;
+	} else {
+		free(f);
+		free(real);
+	}
 }
 
 /*
@@ -1424,6 +1392,8 @@ ccache_compiler(struct job *j)
 static void
 parse_job(struct job *j, int argc, char **argv, int i)
 {
+	const char *word;
+
 	for (; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -1458,7 +1428,12 @@ parse_job(struct job *j, int argc, char **argv, int i)
 		memmove(j->cc.v, j->cc.v + 1, j->cc.n-- * sizeof(*j->cc.v));
 	}
 	unmask_compiler(j);
+	word = j->cc.v[0];
 	ccache_compiler(j);
+	if (!j->cc_path || j->cc.v[0] != word) { /* unmask's, if still it */
+		j->cc_path = find_program(j->cc.v[j->cc.n - 1], 1);
+		j->cc_real = j->cc_path ? realpath(j->cc_path, NULL) : NULL;
+	}
 	j->clang = is_clang(j);
 	for (; i < argc; i++)
 		strv_push(&j->flags, argv[i]);
@@ -3023,8 +2998,10 @@ cache_tag(const struct job *j, struct buf *text)
 	buf_printf(&b, "kobjc-version %s\nrecipe %s\n", KOBJC_VERSION, hex);
 	tag_file(&b, "kobjc", self_path()); /* a changed kobjc, as a new gcc */
 	for (i = 0; i < j->cc.n; i++) {
-		tag_file(&b, "cc", f = find_program(j->cc.v[i], 1));
-		if (i == j->cc.n - 1 && f && (cc1 = compiler_proper(f))) {
+		f = i == j->cc.n - 1 ? xstrdup(j->cc_path ? j->cc_path : "")
+				     : find_program(j->cc.v[i], 1);
+		tag_file(&b, "cc", *f ? f : NULL);
+		if (i == j->cc.n - 1 && *f && (cc1 = compiler_proper(f))) {
 			tag_file(&b, "cc1", cc1);
 			free(cc1);
 		}
@@ -4095,6 +4072,20 @@ explain_header(struct run *r, const char *cache, const char *launcher)
 		printf("launcher %s, for the compile phase\n", launcher);
 }
 
+/* A command's words with its program found on PATH, once for all who
+ * run it or ask it. */
+static const char *
+program_found(const char *words)
+{
+	size_t n = strcspn(words, " \t");
+	char *w = strndup(words, n), *f = find_program(w, 0);
+	const char *found = f ? xasprintf("%s%s", f, words + n) : words;
+
+	free(w);
+	free(f);
+	return found;
+}
+
 /* Can the job print #SYMVER lines: has a step that prints its tool? */
 static int
 job_prints(const struct job *j)
@@ -4194,8 +4185,10 @@ run_recipe(struct job *j, int explain)
 		why_explain(j);
 		cache = launcher = NULL; /* on a miss, they run what follows */
 	} else {
-		if (cache)
+		if (cache) {
+			cache = program_found(cache);
 			check_ccache_version(j, cache);
+		}
 		check = cache && check_wanted(j);
 		trash.out[trash.nout++] = j->out;
 		if (j->symvers)
