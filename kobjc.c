@@ -3801,12 +3801,40 @@ why_inputs(const struct job *j, struct buf *rec)
 	free(d.s);
 }
 
+/* A miss's record: add why, against the record before it (old). */
+static void
+why_changes(const char *old, struct buf *rec)
+{
+	static const char *const keys[] = { "tag", "flag", "input" };
+	struct strv a = { 0 }, b = { 0 };
+	size_t before = rec->n, i;
+
+	if (!old || !*old) {
+		buf_puts(rec, "why no earlier record of this object\n");
+		return;
+	}
+	for (i = 0; i < 3; i++) {
+		strv_free(&a);
+		strv_free(&b);
+		why_lines(old, keys[i], &a);
+		why_lines(rec->s, keys[i], &b);
+		why_diff(keys[i], &a, &b, rec);
+	}
+	if (rec->n == before)
+		buf_puts(rec,
+			 "why nothing kobjc records changed: the entry was "
+			 "evicted, or made elsewhere with other "
+			 "settings\n");
+	strv_free(&a);
+	strv_free(&b);
+}
+
 static void
 why_record(struct run *r, const char *tag, double seconds)
 {
 	const struct job *j = r->job;
 	struct buf old = { 0 }, rec = { 0 };
-	struct strv a = { 0 }, b = { 0 };
+	struct strv a = { 0 };
 	char *abs = NULL, *file = why_file(j->out, 0, &abs), *tmp;
 	size_t i, skip;
 	int fd;
@@ -3830,23 +3858,8 @@ why_record(struct run *r, const char *tag, double seconds)
 	else /* a hit read the inputs of the entry: unchanged, unread */
 		for (why_lines(old.s, "input", &a), i = 0; i < a.n; i++)
 			buf_printf(&rec, "input %s\n", a.v[i]);
-	if (!r->restored && !old.n)
-		buf_puts(&rec, "why no earlier record of this object\n");
-	else if (!r->restored) {
-		const char *keys[] = { "tag", "flag", "input" };
-		size_t before = rec.n;
-
-		for (i = 0; i < 3; i++) {
-			a.n = b.n = 0;
-			why_lines(old.s, keys[i], &a);
-			why_lines(rec.s, keys[i], &b);
-			why_diff(keys[i], &a, &b, &rec);
-		}
-		if (rec.n == before)
-			buf_puts(&rec, "why nothing kobjc records changed: the "
-				       "entry was evicted, or made elsewhere "
-				       "with other settings\n");
-	}
+	if (!r->restored)
+		why_changes(old.s, &rec);
 	/* a hit like the last: nothing to write */
 	tmp = old.n == rec.n && !memcmp(old.s, rec.s, rec.n)
 		      ? NULL
@@ -3865,6 +3878,7 @@ why_record(struct run *r, const char *tag, double seconds)
 	free(tmp);
 	free(file);
 	free(abs);
+	strv_free(&a);
 	free(old.s);
 	free(rec.s);
 }
