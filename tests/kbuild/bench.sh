@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make bench: stock kbuild against kobjc on the Linux trees that
-# kernel-check.sh prepares (KVER=6.1, the default, 6.12 or 7.3), measured
+# kernel-check.sh prepares (KVER=6.1, the default, 6.12, 7.2 or 7.3), measured
 # side by side in one run (alternating runs, medians, ratios), never as
 # timed assertions.
 #

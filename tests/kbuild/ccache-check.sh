@@ -38,7 +38,7 @@
 #       CCACHE_DIR, sharing only the redis remote storage: the targets are
 #       all hits from the remote, and the outputs equal stock's (part 3's)
 #
-# Environment: KVER (6.1, 6.12, 7.3), TARGETS (default 'fs/fat/ lib/'),
+# Environment: KVER (6.1, 6.12, 7.2, 7.3), TARGETS (default 'fs/fat/ lib/'),
 # KOBJC_BIN, KOBJC_KERNEL_CACHE, JOBS: as for kernel-check.sh, which this
 # runs. PARTS (default '1 2 3 4 5 6 7'; 1 and 2 always run, the others
 # need what 1-3 leave). ccache's directory is $KOBJC_KERNEL_CACHE/ccache,
@@ -62,7 +62,6 @@ kver=${KVER:-6.1}
 # shellcheck source=tests/kbuild/kver.bash
 source "$here/kver.bash"
 kver_facts "$kver" || exit 1
-recipe=kbuild-$kver
 t_start=$(date +%s.%N)
 
 # The same build identity as kernel-check.sh's makes.

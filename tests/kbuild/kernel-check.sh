@@ -5,10 +5,10 @@
 # Module.symvers, vmlinux and modules.
 #
 # Environment:
-#   KVER                kernel series: 6.1 (default), 6.12 or 7.3; the
+#   KVER                kernel series: 6.1 (default), 6.12, 7.2 or 7.3; the
 #                       source is Debian's linux-source-$KVER, made
 #                       available by tests/kernel-source
-#   GENDWARFKSYMS=1     (7.3 only) symbol versions from gendwarfksyms, not
+#   GENDWARFKSYMS=1     (7.2, 7.3) symbol versions from gendwarfksyms, not
 #                       genksyms: a second config with DEBUG_INFO_DWARF5
 #   FULL=1              build 'vmlinux modules' instead of $TARGETS
 #   VIA=mk              no patch: the kobjc copy stays unmodified and its
@@ -65,7 +65,7 @@ symtool=genksyms
 case $dwarf in
 0) ;;
 1)
-	[ "$kver" = 7.3 ] || die "GENDWARFKSYMS=1 needs KVER=7.3 (gendwarfksyms came after $kver)"
+	[ "$dwarfksyms" = 1 ] || die "GENDWARFKSYMS=1 needs KVER=7.2 or later (gendwarfksyms came after $kver)"
 	# gendwarfksyms reads the objects' DWARF: full debug info, not
 	# reduced or split; GENKSYMS and GENDWARFKSYMS are a choice.
 	config+=(DEBUG_INFO_NONE=n DEBUG_INFO_DWARF5=y DEBUG_INFO_REDUCED=n

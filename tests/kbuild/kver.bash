@@ -2,7 +2,8 @@
 # distcc-check.sh, bench.sh) know about each kernel series, written once,
 # sourced by each of them.
 #
-#   kver_facts KVER [IBT]   set the facts below for KVER (6.1, 6.12, 7.3);
+#   kver_facts KVER [IBT]   set the facts below for KVER (6.1, 6.12, 7.2,
+#                           7.3);
 #                           IBT is X86_KERNEL_IBT's value (default y).
 #                           Prints a one-line error and returns 1 on any
 #                           other KVER.
@@ -12,9 +13,13 @@
 #   reset_copy BASE COPY    make COPY an exact copy of tree BASE
 #
 # The facts:
+#   recipe          the kobjc recipe the tree's kbuild text maps to (what
+#                   kobjc --kbuild=TREE must print): 7.2's per-object
+#                   recipe is 7.3's text, so it is kbuild-7.3
+#   dwarfksyms      1 where CONFIG_GENDWARFKSYMS exists (6.14 on)
 #   config          symbols for scripts/config after defconfig: MODVERSIONS
 #                   plus modules that export symbols, so that modversions
-#                   runs on module objects: the CRC* (6.1, 6.12; 7.3:
+#                   runs on module objects: the CRC* (6.1, 6.12; 7.2, 7.3:
 #                   CRC_ITU_T, selected by UDF_FS) and LIBCRC32C modules
 #                   are single-object modules, fat.ko is multi-object.
 #                   X86_KERNEL_IBT (off in 6.1's defconfig, on in 6.12's
@@ -27,7 +32,7 @@
 #                   its source and its header (an inline function using
 #                   the exported table); objcmd: obj's .cmd file
 #   kmake cfg       its Makefile and config symbol; selector: the symbol
-#                   that selects cfg where cfg has no prompt (7.3); desc:
+#                   that selects cfg where cfg has no prompt (7.2, 7.3); desc:
 #                   cfg's prompt text
 #   inline_sed      a sed command that changes hdr's inline function
 #   check_targets   kernel-check.sh's default targets, small enough for
@@ -43,7 +48,7 @@
 # shellcheck disable=SC2034 # the facts: for the scripts that source this
 kver_facts() {
 	local ibt=${2:-y}
-	selector=
+	selector= recipe=kbuild-$1 dwarfksyms=0
 	case $1 in
 	6.1 | 6.12)
 		config=(MODVERSIONS=y X86_KERNEL_IBT="$ibt" CRC4=m CRC7=m CRC8=m
@@ -54,7 +59,9 @@ kver_facts() {
 		check_targets='fs/ext4/ lib/ fs/fat/' distcc_targets="fs/ext4/ $obj"
 		[ "$1" = 6.1 ] || check_targets='fs/fat/ lib/' distcc_targets="fs/fat/ $obj"
 		;;
-	7.3)
+	7.2 | 7.3)
+		# 7.2's lib/crc, its header and Kconfig are 7.3's
+		recipe=kbuild-7.3 dwarfksyms=1
 		config=(MODVERSIONS=y X86_KERNEL_IBT="$ibt" UDF_FS=m CRC_ITU_T=m
 			FAT_FS=m VFAT_FS=m MSDOS_FS=m)
 		obj=lib/crc/crc-itu-t.o src=lib/crc/crc-itu-t.c hdr=include/linux/crc-itu-t.h
@@ -65,7 +72,7 @@ kver_facts() {
 		;;
 	*)
 		local me=${0##*/}
-		echo "${me%.sh}: KVER=$1: unknown kernel series (known: 6.1 6.12 7.3)" >&2
+		echo "${me%.sh}: KVER=$1: unknown kernel series (known: 6.1 6.12 7.2 7.3)" >&2
 		return 1
 		;;
 	esac
