@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make KOBJC=... with the real ccache on real Linux trees (6.1; KVER=6.12
-# or 7.3 as for kernel-check.sh): the kernel-tree version of
+# make MAKEFILES=kbuild/kobjc.mk KOBJC=... with the real ccache on real
+# Linux trees (6.1; KVER=6.12, 7.2 or 7.3 as for kernel-check.sh): the
+# kernel-tree version of
 # tests/ccache.bats. Every part prints its hit and miss counts; a summary
 # follows.
 #
@@ -254,11 +255,12 @@ entered=1
 cd "$work"
 
 # mk LOG MAKE-ARGS...: make in the current directory, tail of the log on
-# failure; mkin DIR LOG MAKE-ARGS...: the same in DIR
+# failure; mkin DIR LOG MAKE-ARGS...: the same in DIR. Every make reads
+# kbuild/kobjc.mk, which does nothing without KOBJC.
 mkin() {
 	local dir=$1 log=$logs/$2
 	shift 2
-	make -C "$dir" -j"$jobs" "$@" >"$log" 2>&1 || {
+	make -C "$dir" -j"$jobs" MAKEFILES="$repo/kbuild/kobjc.mk" "$@" >"$log" 2>&1 || {
 		tail -n 30 "$log" >&2
 		die "make $* failed in $dir (log: $log)"
 	}
@@ -793,14 +795,13 @@ entered=
 tree2=$base-cc-tree2
 machine2=$base-cc-machine2
 
-# fresh DIR: the tarball unpacked afresh in DIR, patched for kobjc
+# fresh DIR: the tarball unpacked afresh in DIR (unmodified: every make
+# here reads kbuild/kobjc.mk, see mkin)
 fresh() {
 	local tarball
 	tarball=$("$repo/tests/kernel-source" "$kver") || die "no linux-source-$kver tarball"
 	rm -rf "$1" && mkdir -p "$1"
 	tar -xJf "$tarball" -C "$1" --strip-components=1
-	patch -d "$1" -p1 -s --no-backup-if-mismatch <"$repo/kbuild/linux-$kver.patch" ||
-		die "kbuild/linux-$kver.patch does not apply to $1"
 }
 # configure LOG MAKE-DIR [O=...]: $base's .config, olddefconfig, prepare
 # (objtool, genksyms... built there), all with kobjc and KOBJC_CACHE

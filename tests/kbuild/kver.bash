@@ -48,7 +48,7 @@
 # shellcheck disable=SC2034 # the facts: for the scripts that source this
 kver_facts() {
 	local ibt=${2:-y}
-	selector= recipe=kbuild-$1 dwarfksyms=0
+	selector='' recipe=kbuild-$1 dwarfksyms=0
 	case $1 in
 	6.1 | 6.12)
 		config=(MODVERSIONS=y X86_KERNEL_IBT="$ibt" CRC4=m CRC7=m CRC8=m
@@ -83,9 +83,9 @@ kbuild_identity() {
 	export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 1970'
 	export KBUILD_BUILD_USER=kobjc KBUILD_BUILD_HOST=kobjc KBUILD_BUILD_VERSION=1
 	export LC_ALL=C
-	unset MAKEFLAGS MAKELEVEL MFLAGS KOBJC KBUILD_OUTPUT KBUILD_SYMTYPES \
+	unset MAKEFLAGS MAKELEVEL MFLAGS MAKEFILES KOBJC KOBJC_KBUILD KBUILD_OUTPUT KBUILD_SYMTYPES \
 		KBUILD_PRESERVE KBUILD_EXTRA_SYMBOLS KCFLAGS KCPPFLAGS ARCH \
-		CROSS_COMPILE OBJTOOL_ARGS
+		CROSS_COMPILE LLVM OBJTOOL_ARGS
 }
 
 reset_copy() {
