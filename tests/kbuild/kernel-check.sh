@@ -24,6 +24,10 @@
 #   TARGETS             default: 6.1 'fs/ext4/ lib/ fs/fat/';
 #                       6.12, 7.2 and 7.3 'fs/fat/ lib/' (holds the
 #                       self-test object)
+#   KSRC=DIR            build a copy of the Linux source tree DIR (of
+#                       series KVER: 6.6 and 6.18 have facts in
+#                       kver.bash, no Debian package here), not Debian's
+#                       tarball; its cached trees are named -ksrc
 #   KOBJC_BIN           kobjc binary (default: the repo's ./kobjc)
 #   KOBJC_KERNEL_CACHE  cache directory (default: ~/.cache/kobjc)
 #   KERNEL_IBT=n        X86_KERNEL_IBT off (objtool on every object)
@@ -137,40 +141,55 @@ run() {
 
 # --- source and cached trees ------------------------------------------------
 
-# Debian's linux-source-$kver: the installed 6.1 package, the others
-# fetched into the cache (their directory is named after the version).
-tarball=$("$repo/tests/kernel-source" "$kver") || die "no linux-source-$kver tarball (tests/kernel-source $kver failed)"
-if [ "$kver" = 6.1 ]; then
-	version=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || true)
+# srcfile NAME: the file NAME of the source, on stdout
+if [ -n "${KSRC:-}" ]; then
+	# a source tree of the user's (no Debian package of its series)
+	ksrc=$(cd "$KSRC" && pwd) || die "KSRC=$KSRC: no such directory"
+	srcfile() { cat "$ksrc/$1"; }
+	[ -f "$ksrc/Makefile" ] && [ -f "$ksrc/scripts/Makefile.build" ] ||
+		die "KSRC=$KSRC: not a Linux source tree"
+	tree=$(awk '$1 == "VERSION" { v = $3 } $1 == "PATCHLEVEL" { p = $3 } END { print v "." p }' "$ksrc/Makefile")
+	[ "$tree" = "$kver" ] || die "KSRC=$KSRC is Linux $tree, not KVER=$kver"
+	version=$(awk -v k="$kver" '$1 == "SUBLEVEL" { print k "." $3 }' "$ksrc/Makefile")-ksrc
+	source_id="ksrc=$ksrc $(stat -c '%Y' "$ksrc/Makefile")"
 else
-	version=${tarball%/usr/src/*}
-	version=${version##*/linux-source-"$kver"_}
+	# Debian's linux-source-$kver: the installed 6.1 package, the others
+	# fetched into the cache (their directory is named after the version).
+	tarball=$("$repo/tests/kernel-source" "$kver") || die "no linux-source-$kver tarball (tests/kernel-source $kver failed)"
+	srcfile() { tar -xJOf "$tarball" "linux-source-$kver/$1"; }
+	if [ "$kver" = 6.1 ]; then
+		version=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || true)
+	else
+		version=${tarball%/usr/src/*}
+		version=${version##*/linux-source-"$kver"_}
+	fi
+	case $version in
+	"$kver".[0-9]*) ;;
+	*) version=$(srcfile Makefile | awk -v k="$kver" '$1 == "SUBLEVEL" { print k "." $3 }') ;;
+	esac
+	source_id=$(stat -c '%s %Y' "$tarball")
 fi
-case $version in
-"$kver".[0-9]*) ;;
-*) version=$(tar -xJOf "$tarball" "linux-source-$kver/Makefile" |
-	awk -v k="$kver" '$1 == "SUBLEVEL" { print k "." $3 }') ;;
-esac
 # LLVM=1: the tree's minimum LLVM (scripts/min-tool-version.sh) against
 # this machine's clang, before anything is unpacked
 if [ -n "$llvm" ]; then
-	need=$(tar -xJOf "$tarball" "linux-source-$kver/scripts/min-tool-version.sh" |
-		SRCARCH=${arch:-x86} sh -s llvm) || die "cannot read the minimum LLVM version of $tarball"
+	need=$(srcfile scripts/min-tool-version.sh | SRCARCH=${arch:-x86} sh -s llvm) ||
+		die "cannot read the minimum LLVM version of Linux $version"
 	have=$(clang -dumpversion 2>/dev/null) || die "LLVM=$llvm: no clang (apt-get install clang lld llvm)"
 	[ "$(printf '%s\n' "$need" "$have" | sort -V | head -n 1)" = "$need" ] ||
 		die "LLVM=$llvm: Linux $kver needs LLVM $need or later, this machine's clang is $have (Debian 12's LLVM 14 covers 6.1 and 6.12)"
 fi
 sublevel=${version#"$kver".}
 sublevel=${sublevel%%[!0-9]*}
-[ -n "$sublevel" ] || die "cannot tell the sublevel of $tarball (version '$version')"
+[ -n "$sublevel" ] || die "cannot tell the sublevel of Linux $kver (version '$version')"
 base=$cache/linux-$kver.$sublevel
+[ -z "${ksrc:-}" ] || base=$base-ksrc
 [ "$dwarf" = 0 ] || base=$base-gendwarfksyms
 [ "$ibt" = y ] || base=$base-ibt-$ibt
 [ -z "$arch" ] || base=$base-$arch
 [ -z "$llvm" ] || base=$base-llvm
 if [ -n "$llvm" ]; then compiler=clang; else compiler=${cross}gcc; fi
 # 'prepared-as-build': trees prepared at their own path (before) re-prepare.
-stamp="$version $(stat -c '%s %Y' "$tarball") ${config[*]} ${tc[*]} $("$compiler" --version | head -n 1) prepared-as-build"
+stamp="$version $source_id ${config[*]} ${tc[*]} $("$compiler" --version | head -n 1) prepared-as-build"
 stock=$base-stock
 kob=$base-kobjc
 work=$base-build
@@ -184,7 +203,11 @@ if [ "$(cat "$base/.kobjc-stamp" 2>/dev/null)" != "$stamp" ]; then
 	rm -rf "$base" "$stock" "$kob"
 	# Prepared at $work, where every build runs, then moved to $base.
 	mkdir -p "$work"
-	tar -xJf "$tarball" -C "$work" --strip-components=1
+	if [ -n "${ksrc:-}" ]; then
+		cp -a "$ksrc/." "$work/"
+	else
+		tar -xJf "$tarball" -C "$work" --strip-components=1
+	fi
 	run "$logs/config.log" "$work" defconfig
 	for opt in "${config[@]}"; do
 		case $opt in

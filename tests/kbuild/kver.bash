@@ -2,8 +2,9 @@
 # distcc-check.sh, bench.sh) know about each kernel series, written once,
 # sourced by each of them.
 #
-#   kver_facts KVER [IBT]   set the facts below for KVER (6.1, 6.12, 7.2,
-#                           7.3);
+#   kver_facts KVER [IBT]   set the facts below for KVER (6.1, 6.6, 6.12,
+#                           6.18, 7.2, 7.3; 6.6 and 6.18 have no Debian
+#                           source here: kernel-check.sh KSRC=DIR);
 #                           IBT is X86_KERNEL_IBT's value (default y).
 #                           Prints a one-line error and returns 1 on any
 #                           other KVER.
@@ -50,7 +51,9 @@ kver_facts() {
 	local ibt=${2:-y}
 	selector='' recipe=kbuild-$1 dwarfksyms=0
 	case $1 in
-	6.1 | 6.12)
+	6.1 | 6.6 | 6.12)
+		# 6.6's per-object kbuild text is 6.12's
+		[ "$1" != 6.6 ] || recipe=kbuild-6.12
 		config=(MODVERSIONS=y X86_KERNEL_IBT="$ibt" CRC4=m CRC7=m CRC8=m
 			CRC_ITU_T=m LIBCRC32C=m FAT_FS=m VFAT_FS=m MSDOS_FS=m)
 		obj=lib/crc7.o src=lib/crc7.c hdr=include/linux/crc7.h kmake=lib/Makefile
@@ -59,8 +62,10 @@ kver_facts() {
 		check_targets='fs/ext4/ lib/ fs/fat/' distcc_targets="fs/ext4/ $obj"
 		[ "$1" = 6.1 ] || check_targets='fs/fat/ lib/' distcc_targets="fs/fat/ $obj"
 		;;
-	7.2 | 7.3)
-		# 7.2's lib/crc, its header and Kconfig are 7.3's
+	6.18 | 7.2 | 7.3)
+		# 6.18's and 7.2's lib/crc, header and Kconfig are 7.3's; 6.18's
+		# kbuild text is 7.3's but for rule_cc_o_c without save_c_flags
+		# (notes for issue 20): kbuild-7.3's steps, if kobjc accepts it
 		recipe=kbuild-7.3 dwarfksyms=1
 		config=(MODVERSIONS=y X86_KERNEL_IBT="$ibt" UDF_FS=m CRC_ITU_T=m
 			FAT_FS=m VFAT_FS=m MSDOS_FS=m)
@@ -72,7 +77,7 @@ kver_facts() {
 		;;
 	*)
 		local me=${0##*/}
-		echo "${me%.sh}: KVER=$1: unknown kernel series (known: 6.1 6.12 7.2 7.3)" >&2
+		echo "${me%.sh}: KVER=$1: unknown kernel series (known: 6.1 6.6 6.12 6.18 7.2 7.3; 6.6 and 6.18 with KSRC=)" >&2
 		return 1
 		;;
 	esac
