@@ -13,16 +13,36 @@ KOBJC_LDFLAGS = -static
 
 all: kobjc
 
+# The recipe texts are checked once, here: a bad one fails the build.
 kobjc: kobjc.c kobjc.h
 	$(CC) $(KOBJC_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(KOBJC_LDFLAGS) $(LDFLAGS) -o $@ kobjc.c
+	./$@ --recipe-check >/dev/null || { rm -f $@; exit 1; }
 
 # The README's main job: the recipe on sample objects, explained.
 demo: kobjc
 	tests/demo/run
 
+# bats prints TAP, which run_bats shows as it comes and counts, in the C
+# locale (the order of tests/*.bats too). tests/helper.bash keeps what a
+# calling make exports (make -C DIR's w, MAKELEVEL) from the tests.
+BATS = LC_ALL=C bats --formatter tap
+
+# $(call run_bats,ENV...): $(BATS) tests with ENV, its TAP output kept in
+# the file $$tap; leaves bats' exit status in $$s.
+run_bats = tap=$$(mktemp) && exec 3>&1 && \
+	s=$$( { { $(1) $(BATS) tests; echo $$? >&4; } | tee "$$tap" >&3; } 4>&1 )
+
+# $(call bats_summary,NAME): the last line, counted from $$tap: "make
+# NAME: N tests, N failures, N skipped"; then exit with bats' status.
+bats_summary = awk '/^ok / { n++; if (/ \# skip( |$$)/) k++ } \
+		/^not ok / { n++; f++ } \
+		END { printf "make $(1): %d tests, %d failures, %d skipped\n", \
+			n, f, k }' "$$tap"; rm -f "$$tap"; exit $$s
+
 check: kobjc
 	tests/need-packages bats bats-assert bats-support gcc ccache distcc python3
-	bats tests
+	@echo '$(BATS) tests'
+	@$(call run_bats); $(call bats_summary,check)
 
 # The ELF reader under libFuzzer for FUZZ_TIME seconds; what it finds
 # interesting is merged, minimised, into tests/fuzz/corpus (replayed by
@@ -49,11 +69,12 @@ SAN_ENV = ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:$(SAN_LOG) \
 check-sanitize: kobjc-san/kobjc
 	tests/need-packages bats bats-assert bats-support gcc ccache distcc python3
 	rm -f kobjc-san/report.*
-	$(SAN_ENV) KOBJC=$(CURDIR)/kobjc-san/kobjc bats tests; s=$$?; \
+	@echo '$(SAN_ENV) KOBJC=$(CURDIR)/kobjc-san/kobjc $(BATS) tests'
+	@$(call run_bats,$(SAN_ENV) KOBJC=$(CURDIR)/kobjc-san/kobjc); \
 	if ls kobjc-san/report.* >/dev/null 2>&1; then \
 		cat kobjc-san/report.*; \
-		echo "check-sanitize: sanitizer reports above" >&2; exit 1; \
-	fi; exit $$s
+		echo "check-sanitize: sanitizer reports above" >&2; s=1; \
+	fi; $(call bats_summary,check-sanitize)
 
 # Linux KVER (6.1, 6.12 or 7.3; Debian's linux-source-KVER) built with
 # stock kbuild and through kobjc, compared (in CI); GENDWARFKSYMS=1 (7.3)
@@ -79,6 +100,15 @@ kernel-check-distcc: kobjc
 	tests/need-packages bison flex libelf-dev libdw-dev libssl-dev bc rsync xz-utils distcc
 	KVER=$(KVER) TARGETS='$(TARGETS)' tests/kbuild/distcc-check.sh
 
+# Debian's ddcci-dkms (two modules, exported symbols) built as an external
+# module as DKMS does (make -C TREE M=DIR modules) against kernel-check's
+# Linux 6.1 tree, stock and through kbuild/kobjc.mk (MAKEFILES and KOBJC in
+# the environment, then on the command line), compared byte for byte;
+# tests/kbuild/dkms-check.sh.
+kernel-check-dkms: kobjc
+	tests/need-packages bison flex libelf-dev libdw-dev libssl-dev bc rsync xz-utils
+	tests/kbuild/dkms-check.sh
+
 # Stock ccache against kobjc+ccache on fs/ext4, lib, kernel: medians and
 # ratios of alternating runs (not in CI); KVER=6.12 or 7.3 for another tree.
 bench: kobjc
@@ -90,17 +120,24 @@ bench: kobjc
 # a report that never fails, skipped when it is not installed. cppcheck's
 # variableScope is off: kobjc declares at the top of a block, kernel style.
 # shellcheck at severity warning: its info and style notes (words split on
-# purpose, functions called by name) are not errors. tests/helper.bash is
-# left out for now (SC2164 on its cd).
+# purpose, functions called by name) are not errors. lint only checks: the
+# tools must be installed (.ci/run installs them).
 SHELL_SCRIPTS = .ci/run tests/demo/run tests/fakes/tool tests/fuzz/fuzz \
 	tests/fuzz/seeds $(wildcard tests/kbuild/*.sh) tests/kernel-source \
 	tests/kernel-tools tests/need-packages
 # Sourced by the bats tests and the kernel checks, without a #! line; -x
 # follows each "shellcheck source=" to the file it names.
-SHELL_LIBS = tests/distcc-helper.bash tests/distccd.bash $(wildcard tests/kbuild/*.bash)
+SHELL_LIBS = tests/helper.bash tests/distcc-helper.bash tests/distccd.bash \
+	$(wildcard tests/kbuild/*.bash)
+# The tests: shellcheck reads bats from their #!/usr/bin/env bats line.
+BATS_FILES = $(wildcard tests/*.bats)
+
+LINT_TOOLS = clang-format cppcheck clang-tidy mandoc shellcheck
 
 lint:
-	tests/need-packages clang-format cppcheck clang-tidy mandoc shellcheck
+	@for t in $(LINT_TOOLS); do command -v $$t >/dev/null || { \
+		echo "lint: $$t is not installed; tests/need-packages $(LINT_TOOLS) installs them" >&2; \
+		exit 1; }; done
 	clang-format --dry-run -Werror kobjc.c kobjc.h
 	cppcheck --error-exitcode=1 --quiet \
 		--enable=warning,style,performance,portability --std=c11 \
@@ -109,13 +146,19 @@ lint:
 	mandoc -Tlint -W warning kobjc.1
 	shellcheck -x -S warning $(SHELL_SCRIPTS)
 	shellcheck -x -S warning -s bash $(SHELL_LIBS)
+	shellcheck -x -S warning $(BATS_FILES)
 	@if command -v duplicates >/dev/null; then duplicates; \
 	else echo "lint: duplicates is not installed: skipped"; fi
 
 # install and uninstall name the same files: the binary, the man page and
 # each kbuild/*.patch and kbuild/kobjc.mk; uninstall also removes PATCHDIR
-# once it is empty.
+# once it is empty, and says so when there is nothing to remove.
 KBUILD_FILES = $(notdir $(wildcard kbuild/*.patch)) kobjc.mk
+INSTALLED = $(DESTDIR)$(BINDIR)/kobjc $(DESTDIR)$(MANDIR)/man1/kobjc.1 \
+	$(addprefix $(DESTDIR)$(PATCHDIR)/,$(KBUILD_FILES))
+# kobjc.1 names the default directories; the installed page names these.
+MAN_DIRS = -e 's|/usr/local/share/kobjc|$(PATCHDIR)|g' \
+	-e 's|/usr/local/bin/kobjc|$(BINDIR)/kobjc|g'
 
 install: kobjc
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -123,7 +166,7 @@ install: kobjc
 	cp kobjc $(DESTDIR)$(BINDIR)/kobjc
 	$(if $(STRIP),$(STRIP) $(DESTDIR)$(BINDIR)/kobjc)
 	chmod 755 $(DESTDIR)$(BINDIR)/kobjc
-	cp kobjc.1 $(DESTDIR)$(MANDIR)/man1/kobjc.1
+	sed $(MAN_DIRS) kobjc.1 >$(DESTDIR)$(MANDIR)/man1/kobjc.1
 	chmod 644 $(DESTDIR)$(MANDIR)/man1/kobjc.1
 	for p in $(KBUILD_FILES); do \
 		cp kbuild/$$p $(DESTDIR)$(PATCHDIR)/$$p && \
@@ -131,16 +174,15 @@ install: kobjc
 	done
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/kobjc $(DESTDIR)$(MANDIR)/man1/kobjc.1 \
-		$(addprefix $(DESTDIR)$(PATCHDIR)/,$(KBUILD_FILES))
-	if [ -d $(DESTDIR)$(PATCHDIR) ]; then \
-		rmdir $(DESTDIR)$(PATCHDIR) 2>/dev/null || \
-		echo "uninstall: $(DESTDIR)$(PATCHDIR) is not empty: kept"; \
-	fi
+	$(if $(wildcard $(INSTALLED)),rm -f $(INSTALLED),@echo \
+		"uninstall: nothing installed under $(DESTDIR)$(PREFIX)")
+	$(if $(wildcard $(DESTDIR)$(PATCHDIR)),rmdir $(DESTDIR)$(PATCHDIR) \
+		2>/dev/null || \
+		echo "uninstall: $(DESTDIR)$(PATCHDIR) is not empty: kept")
 
 clean:
 	rm -rf kobjc-san
 	rm -f kobjc tests/demo/*.o tests/demo/.*.d
 
 .PHONY: all demo check fuzz check-sanitize kernel-check kernel-check-ccache \
-	kernel-check-distcc bench lint install uninstall clean
+	kernel-check-distcc kernel-check-dkms bench lint install uninstall clean

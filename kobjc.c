@@ -24,6 +24,7 @@
  * 128+N a step (or kobjc) died of signal N.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +32,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,10 +85,13 @@ struct job {
 	int clang;	       /* the compiler is clang (its options, its .d) */
 	int side_files;	       /* gcc names files after -o: .dwo, .su... */
 	char action;	       /* compiler mode (--cc=): 'c' or 'E' */
+	int check;	       /* --check: prove a cache hit (KOBJC_CHECK) */
 };
 
-_Static_assert(sizeof(all_tools) <= (MAX_TOOLS + 1) * sizeof(struct tool *),
-	       "all_tools[] has more than MAX_TOOLS tools");
+/* The recipes parsed from recipe_texts[] (recipe_load), the first the
+ * default, and every tool they name, for the command line. */
+static const struct recipe *recipes[MAX_RECIPES + 1];
+static const struct tool *all_tools[MAX_TOOLS + 1];
 
 static struct {
 	int verbose;
@@ -98,8 +103,11 @@ static struct {
  * distcc falls back to a local build. */
 #define EXIT_OTHER_RECIPE 200
 
-/* On an object restored from a ccache hit: "ccache" (--explain reads it) */
-#define RESTORED_XATTR "user.kobjc"
+/* On each object kobjc installs, for --explain: "ran MODE PATH" or
+ * "restored MODE PATH" (from a ccache hit), MODE its permission bits then
+ * (octal), PATH its own absolute path, so that a record on an inode shared
+ * with another object (ccache's hard_link) is never taken for that one's */
+#define RECORD_XATTR "user.kobjc"
 
 static const char *argv0 = "kobjc", *argv0_full = "kobjc";
 static const char *object_name = "?"; /* OUT, as messages name it */
@@ -107,7 +115,6 @@ static int quiet_compile_phase;	      /* --phase=compile: the caller tells */
 static int stdout_closed;	      /* kobjc started with fd 1 closed */
 
 static void recipe_hash(const struct recipe *rc, char hex[65]);
-static int recipe_check_one(const struct recipe *rc);
 static const char *recipe_prints(const struct recipe *rc);
 
 /* What must go if kobjc fails: temporaries always, outputs once started. */
@@ -120,6 +127,7 @@ static struct {
 } trash;
 
 static volatile sig_atomic_t caught;
+static volatile sig_atomic_t forward_as_term; /* the step is ccache */
 static volatile pid_t running[STEP_MAX_PROCS];
 static sigset_t orig_mask;
 static const int handled[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM };
@@ -261,6 +269,17 @@ strv_push(struct strv *sv, const char *s)
 	}
 	sv->v[sv->n++] = (char *)s;
 	sv->v[sv->n] = NULL;
+}
+
+/* Free a list's words and the list. */
+static void
+strv_free(struct strv *sv)
+{
+	while (sv->n)
+		free(sv->v[--sv->n]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->cap = 0;
 }
 
 /* Make room for n more bytes and a NUL. */
@@ -496,6 +515,7 @@ struct elf {
 	size_t shoff, shnum, shentsize;
 	size_t symoff, symsize, symentsize;
 	size_t stroff, strsize;
+	size_t shstrndx; /* the section names' string table */
 };
 
 struct elf_sym {
@@ -537,12 +557,14 @@ elf_shdr(const struct elf *e, size_t i, int o32, int w32, int o64, int w64)
 #define SH_LINK(e, i)	 elf_shdr(e, i, 24, 4, 40, 4)
 #define SH_ENTSIZE(e, i) elf_shdr(e, i, 36, 4, 56, 8)
 
+static const char *elf_symtab(struct elf *e, size_t i);
+
 /* Parse p[0..size); returns NULL or a description of what is wrong. */
 static const char *
 elf_parse(struct elf *e, const unsigned char *p, size_t size)
 {
 	size_t i, symtab = 0;
-	uint64_t off, len;
+	uint64_t off;
 
 	memset(e, 0, sizeof(*e));
 	e->p = p;
@@ -571,6 +593,9 @@ elf_parse(struct elf *e, const unsigned char *p, size_t size)
 		e->shnum = SH_SIZE(e, 0);
 	if (e->shnum == 0 || e->shnum > (e->size - off) / e->shentsize)
 		return "section headers past the end of the file";
+	e->shstrndx = e->is64 ? elf_get(e, 62, 2) : elf_get(e, 50, 2);
+	if (e->shstrndx == SHN_XINDEX)
+		e->shstrndx = SH_LINK(e, 0);
 	for (i = 1; i < e->shnum; i++) {
 		if (SH_TYPE(e, i) == SHT_NOBITS)
 			continue;
@@ -579,21 +604,28 @@ elf_parse(struct elf *e, const unsigned char *p, size_t size)
 		if (SH_TYPE(e, i) == SHT_SYMTAB && !symtab)
 			symtab = i;
 	}
-	if (!symtab)
-		return NULL; /* no symbols, like "nm: no symbols" */
-	e->symoff = SH_OFFSET(e, symtab);
-	e->symsize = SH_SIZE(e, symtab);
-	e->symentsize = SH_ENTSIZE(e, symtab);
+	return symtab ? elf_symtab(e, symtab) : NULL; /* nm: no symbols */
+}
+
+/* The symbol table, section i, and its strings; NULL or what is wrong. */
+static const char *
+elf_symtab(struct elf *e, size_t i)
+{
+	uint64_t len;
+
+	e->symoff = SH_OFFSET(e, i);
+	e->symsize = SH_SIZE(e, i);
+	e->symentsize = SH_ENTSIZE(e, i);
 	if (e->symentsize != (e->is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym)))
 		return "bad symbol table entry size";
-	i = SH_LINK(e, symtab);
+	i = SH_LINK(e, i);
 	if (i == 0 || i >= e->shnum || SH_TYPE(e, i) != SHT_STRTAB)
 		return "symbol table has no string table";
 	e->stroff = SH_OFFSET(e, i);
 	len = SH_SIZE(e, i);
 	if (e->stroff < e->symoff + e->symsize && e->symoff < e->stroff + len)
 		return "symbol table overlaps its string table";
-	if (len == 0 || p[e->stroff + len - 1] != '\0')
+	if (len == 0 || e->p[e->stroff + len - 1] != '\0')
 		return "string table not terminated";
 	e->strsize = len;
 	for (i = 1; i < e->symsize / e->symentsize; i++)
@@ -625,6 +657,20 @@ elf_symbol(const struct elf *e, size_t i, struct elf_sym *s)
 		return "symbol name past the end of the string table";
 	s->name = (const char *)e->p + e->stroff + name;
 	return NULL;
+}
+
+/* Section i's name; "" if it has none. */
+static const char *
+elf_section_name(const struct elf *e, size_t i)
+{
+	size_t s = e->shstrndx, name = elf_shdr(e, i, 0, 4, 0, 4), len;
+	const char *t;
+
+	if (!s || s >= e->shnum || SH_TYPE(e, s) != SHT_STRTAB)
+		return "";
+	t = (const char *)e->p + SH_OFFSET(e, s);
+	len = SH_SIZE(e, s);
+	return name < len && memchr(t + name, '\0', len - name) ? t + name : "";
 }
 
 /* Symbols nm(1) lists without -a: not the null, section or file ones. */
@@ -894,7 +940,7 @@ wrapper_of(const char *file)
  * skip_wrappers, ccache or distcc under another name is passed over, as
  * ccache finds the compiler behind its own masquerade link. */
 static char *
-find_program(const char *name, int skip_wrappers)
+find_program_in(const char *name, int skip_wrappers, const char *path)
 {
 	/* the compiler is looked up three times a build: remember */
 	static struct {
@@ -902,7 +948,7 @@ find_program(const char *name, int skip_wrappers)
 		int skip;
 	} memo[4];
 	static size_t next;
-	const char *path = getenv("PATH"), *p, *e;
+	const char *p, *e;
 	struct stat st;
 	char *f = NULL;
 	size_t i;
@@ -940,6 +986,12 @@ find_program(const char *name, int skip_wrappers)
 	return f;
 }
 
+static char *
+find_program(const char *name, int skip_wrappers)
+{
+	return find_program_in(name, skip_wrappers, getenv("PATH"));
+}
+
 /* This kobjc's own path, for ccache and distcc to call back. */
 static const char *
 self_path(void)
@@ -951,6 +1003,147 @@ self_path(void)
 		return argv0_full;
 	path[n] = '\0';
 	return path;
+}
+
+static const char *
+getenv_set(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+/* The ccache, or other cache, that will take the whole recipe: KOBJC_CACHE,
+ * or the ccache in front of CC (CC="ccache gcc", a masquerade link). */
+static const char *
+job_cache(const struct job *j)
+{
+	const char *c = getenv_set("KOBJC_CACHE");
+
+	return j->action ? NULL : c ? c : j->ccache;
+}
+
+/* Is the cache command ccache? */
+static int
+is_ccache(const char *cache)
+{
+	size_t n = strcspn(cache, " \t");
+	const char *slash = memrchr(cache, '/', n);
+
+	n -= slash ? (size_t)(slash + 1 - cache) : 0;
+	return n == 6 && !strncmp(slash ? slash + 1 : cache, "ccache", 6);
+}
+
+/* ---------------------------------------------------------------- ccache */
+
+/*
+ * The few ccache settings that change what kobjc must do, read as ccache
+ * 4.x reads them: CCACHE_CONFIGPATH alone, or /etc/ccache.conf and then
+ * the primary ccache.conf (in CCACHE_DIR, cache_dir, ~/.ccache or the XDG
+ * config directory); a CCACHE_* variable, even empty, wins over both.
+ */
+enum { CC_PATH, CC_COMPILER, CC_PREFIX, CC_UMASK, CC_DIR, CC_NKEYS };
+
+static const char *const ccache_keys[][2] = {
+	[CC_PATH] = { "path", "CCACHE_PATH" },
+	[CC_COMPILER] = { "compiler", "CCACHE_COMPILER" },
+	[CC_PREFIX] = { "prefix_command", "CCACHE_PREFIX" },
+	[CC_UMASK] = { "umask", "CCACHE_UMASK" },
+	[CC_DIR] = { "cache_dir", "CCACHE_DIR" },
+};
+
+static struct {
+	int read;
+	char *value[CC_NKEYS];
+} ccache_conf;
+
+static char *
+trim(char *s)
+{
+	char *e = s + strlen(s);
+
+	s += strspn(s, " \t");
+	while (e > s && strchr(" \t\r", e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static void
+ccache_conf_file(const char *file)
+{
+	struct buf text = { 0 };
+	char *line, *next, *eq;
+	struct stat st;
+	size_t k;
+
+	if (stat(file, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    read_file(file, &text) < 0)
+		return;
+	for (line = text.s; line; line = next) {
+		if ((next = strchr(line, '\n')))
+			*next++ = '\0';
+		line = trim(line);
+		if (*line == '#' || !(eq = strchr(line, '=')))
+			continue;
+		*eq = '\0';
+		for (k = 0; k < CC_NKEYS; k++)
+			if (!strcmp(trim(line), ccache_keys[k][0])) {
+				free(ccache_conf.value[k]);
+				ccache_conf.value[k] = xstrdup(trim(eq + 1));
+			}
+	}
+	free(text.s);
+}
+
+/* ccache's setting k, or NULL when it is unset or empty. */
+static const char *
+ccache_setting(int k)
+{
+	const char *v, *home = getenv("HOME");
+	char *f, *legacy;
+	struct stat st;
+	size_t i;
+
+	if (!ccache_conf.read++) {
+		if ((v = getenv("CCACHE_CONFIGPATH"))) {
+			ccache_conf_file(v);
+		} else {
+			ccache_conf_file("/etc/ccache.conf");
+			legacy = xasprintf("%s/.ccache", home ? home : "");
+			if (((v = getenv("CCACHE_DIR")) && *v) ||
+			    ((v = ccache_conf.value[CC_DIR]) && *v))
+				f = xasprintf("%s/ccache.conf", v);
+			else if (stat(legacy, &st) == 0 && S_ISDIR(st.st_mode))
+				f = xasprintf("%s/ccache.conf", legacy);
+			else if ((v = getenv("XDG_CONFIG_HOME")) && *v)
+				f = xasprintf("%s/ccache/ccache.conf", v);
+			else
+				f = xasprintf("%s/.config/ccache/ccache.conf",
+					      home ? home : "");
+			ccache_conf_file(f);
+			free(f);
+			free(legacy);
+		}
+		for (i = 0; i < CC_NKEYS; i++)
+			if ((v = getenv(ccache_keys[i][1]))) {
+				free(ccache_conf.value[i]);
+				ccache_conf.value[i] = xstrdup(v);
+			}
+	}
+	v = ccache_conf.value[k];
+	return v && *v ? v : NULL;
+}
+
+/* The umask ccache creates its files with: kobjc's digest file is shared
+ * with the same users. */
+static mode_t
+ccache_umask(void)
+{
+	const char *v = ccache_setting(CC_UMASK);
+	mode_t mask = umask(0);
+
+	umask(mask);
+	return v ? (mode_t)strtoul(v, NULL, 8) & 0777 : mask;
 }
 
 /* ---------------------------------------------------------------- the job */
@@ -1013,6 +1206,8 @@ parse_option(struct job *j, const char *a)
 		opt.verbose = 1;
 	else if (!strcmp(a, "--time"))
 		opt.time = 1;
+	else if (!strcmp(a, "--check"))
+		j->check = 1;
 	else if (parse_tool_option(j, a))
 		;
 	else if ((v = opt_value(a, "--recipe")))
@@ -1065,8 +1260,6 @@ check_options(struct job *j)
 	size_t i;
 
 	j->recipe = find_recipe(j->recipe_name);
-	if (recipe_check_one(j->recipe)) /* no walk may run past a list */
-		fatal(1, "recipe %s: the table is broken", j->recipe->name);
 	for (i = 0; all_tools[i]; i++) {
 		const char *name = all_tools[i]->name;
 
@@ -1190,8 +1383,11 @@ unmask_compiler(struct job *j)
 	    (real = real_path(f))) {
 		if (!j->ccache)
 			j->ccache = real;
+		else
+			free(real);
 		free(f);
-		f = find_program(base_of(j->cc.v[0]), 1);
+		f = find_program_in(base_of(j->cc.v[0]), 1,
+				    ccache_setting(CC_PATH) ?: getenv("PATH"));
 		if (!f)
 			usage_error("%s is ccache; no %s behind it on PATH",
 				    j->cc.v[0], base_of(j->cc.v[0]));
@@ -1199,6 +1395,29 @@ unmask_compiler(struct job *j)
 		return;
 	}
 	free(f);
+}
+
+/*
+ * Under ccache, the compiler is the one ccache would run: its `compiler`
+ * setting, else CC, found on its `path` when that is set. (The kobjc
+ * ccache calls back is the compiler ccache runs: run_wrapped.)
+ */
+static void
+ccache_compiler(struct job *j)
+{
+	const char *cache = job_cache(j), *v;
+	char *f;
+
+	if (!cache || !is_ccache(cache))
+		return;
+	if ((v = ccache_setting(CC_COMPILER)))
+		j->cc.v[0] = (char *)v;
+	if ((v = ccache_setting(CC_PATH)) && !strchr(j->cc.v[0], '/')) {
+		if (!(f = find_program_in(j->cc.v[0], 1, v)))
+			usage_error("no %s on ccache's path (%s)", j->cc.v[0],
+				    v);
+		j->cc.v[0] = f;
+	}
 }
 
 /* Parse a build command line from argv[i]: options, then OUT IN CC FLAGS. */
@@ -1239,6 +1458,7 @@ parse_job(struct job *j, int argc, char **argv, int i)
 		memmove(j->cc.v, j->cc.v + 1, j->cc.n-- * sizeof(*j->cc.v));
 	}
 	unmask_compiler(j);
+	ccache_compiler(j);
 	j->clang = is_clang(j);
 	for (; i < argc; i++)
 		strv_push(&j->flags, argv[i]);
@@ -1392,6 +1612,7 @@ struct run {
 	int nstep;	   /* --explain: steps told so far */
 	int built;	   /* --explain: the object exists */
 	int restored;	   /* OUT came from a ccache hit: no step ran */
+	char unknown[512]; /* --explain: why it cannot tell ran from restored */
 	struct object obj; /* $OUT as last loaded */
 	int obj_loaded;
 	struct buf symvers;
@@ -1506,6 +1727,8 @@ expand(struct run *r, const char *const *tmpl, struct strv *argv)
 	size_t i, k, skip;
 	int is_args;
 
+	if (!j) /* for the analyzer: file_var() may not be seen to keep it */
+		abort();
 	for (; *tmpl; tmpl++) {
 		const char *w = *tmpl;
 		const struct strv *list = NULL;
@@ -1519,7 +1742,7 @@ expand(struct run *r, const char *const *tmpl, struct strv *argv)
 		} else if (!strcmp(w, "$FLAGS")) {
 			list = &j->flags;
 		} else if (!strcmp(w, "$FLAGS_NODEP")) {
-			for (i = 0; i < j->flags.n; i++)
+			for (i = 0; j->flags.v && i < j->flags.n; i++)
 				if (is_dep_flag(j->flags.v, i, &skip))
 					i += skip;
 				else
@@ -1527,8 +1750,11 @@ expand(struct run *r, const char *const *tmpl, struct strv *argv)
 		} else if ((k = tool_var(w, &is_args)) < MAX_TOOLS) {
 			if (is_args)
 				list = &j->tool[k].args;
-			else
+			else if (j->tool[k].path)
 				strv_push(argv, j->tool[k].path);
+			else /* a step runs only when its tool is given */
+				fatal(1, "recipe: %s, but no --%s", w,
+				      all_tools[k]->name);
 		} else {
 			fatal(1, "recipe: unknown variable %s", w);
 		}
@@ -1662,9 +1888,11 @@ on_signal(int sig)
 	int e = errno;
 
 	caught = sig;
+	/* ccache passes on only SIGTERM to the kobjc it runs (it leaves the
+	 * others to the terminal's process group) */
 	for (size_t i = 0; i < STEP_MAX_PROCS; i++)
 		if (running[i] > 0)
-			kill(running[i], sig);
+			kill(running[i], forward_as_term ? SIGTERM : sig);
 	errno = e;
 }
 
@@ -1724,6 +1952,9 @@ spawn(const struct step *s, char *const *argv, int in_fd, int out_fd,
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
 						POSIX_SPAWN_SETSIGDEF);
 	block_signals(1);
+	/* a signal caught since the last step: start nothing more */
+	if (caught)
+		die_of_signal(caught);
 	err = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
 	if (!err)
 		running[slot] = pid;
@@ -1938,18 +2169,21 @@ print_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc)
 }
 
 /*
- * What a step printed (fd, a file), to stderr with kobjc's temporaries
+ * What step s printed (fd, a memfd), to stderr with kobjc's temporaries
  * named as the object: objtool and the like name the file they were given,
  * and build-log scanners, as ccache's replay, key on the object's name.
  */
 static void
-pass_stderr(struct run *r, int fd)
+pass_stderr(struct run *r, const struct step *s, int fd)
 {
 	const char *tmp[] = { r->tmpout, r->tmps };
 	struct buf b = { 0 }, o = { 0 };
 	size_t i, k, len, start;
 
-	if (lseek(fd, 0, SEEK_SET) < 0 || read_fd(fd, &b) < 0 || !b.n) {
+	if (lseek(fd, 0, SEEK_SET) < 0 || read_fd(fd, &b) < 0)
+		fatal(1, "%s: %s: cannot read its messages:", object_name,
+		      s->name);
+	if (!b.n) {
 		free(b.s);
 		return;
 	}
@@ -1966,7 +2200,14 @@ pass_stderr(struct run *r, int fd)
 			}
 		}
 	buf_add(&o, b.s + start, b.n - start);
-	write_all(STDERR_FILENO, o.s, o.n);
+	/* a message that cannot be passed on is an error: under ccache an
+	 * exit 0 would keep the cut stderr for every later hit */
+	if (write_all(STDERR_FILENO, o.s, o.n) < 0) {
+		if (errno == EPIPE)
+			die_of_signal(SIGPIPE);
+		fatal(1, "%s: %s: cannot pass its messages on to stderr:",
+		      object_name, s->name);
+	}
 	free(o.s);
 	free(b.s);
 }
@@ -1983,17 +2224,21 @@ run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
 	     int in_fd, int out_fd)
 {
 	int in = in_fd, p[2], out[2] = { -1, -1 }, st[STEP_MAX_PROCS];
-	int capture = s->prints && out_fd < 0, code = 0, i;
-
-	FILE *errf = r->tmpout ? tmpfile() : NULL;
-	int err_fd = errf ? fileno(errf) : -1;
+	int capture = s->prints && out_fd < 0, code = 0, i, err_fd = -1;
 
 	if (nproc < 1 || !av[nproc - 1].v)
 		fatal(1, "%s: an empty pipeline", s->name);
+	/* in memory, not a file in /tmp, which anyone can fill */
+	if (r->tmpout &&
+	    (err_fd = memfd_create("kobjc-stderr", MFD_CLOEXEC)) < 0)
+		fatal(1, "%s: %s: cannot capture its messages (memfd):",
+		      object_name, s->name);
 	if (out_fd < 0)
-		out_fd = errf ? err_fd : STDERR_FILENO;
+		out_fd = err_fd >= 0 ? err_fd : STDERR_FILENO;
 	if (capture && pipe2(out, O_CLOEXEC) < 0)
 		fatal(1, "pipe:");
+	/* the cache run_wrapped starts for the whole recipe */
+	forward_as_term = !strcmp(s->tag, "WRAP") && s->phase != PHASE_COMPILE;
 	for (i = 0; i < nproc; i++) {
 		if (i < nproc - 1 && pipe2(p, O_CLOEXEC) < 0)
 			fatal(1, "pipe:");
@@ -2019,9 +2264,10 @@ run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
 	r->prog = av[nproc - 1].v[0];
 	for (i = nproc - 1; i >= 0; i--)
 		st[i] = reap(i);
-	if (errf) {
-		pass_stderr(r, err_fd);
-		fclose(errf);
+	forward_as_term = 0;
+	if (err_fd >= 0) {
+		pass_stderr(r, s, err_fd);
+		close(err_fd);
 	}
 	for (i = nproc - 1; i >= 0 && !code; i--)
 		code = check_status(s, av[i].v, st[i]);
@@ -2213,8 +2459,9 @@ explain_step(struct run *r, const struct step *s, enum verdict v,
 	       : v == NO    ? "skipped"
 	       : r->restored
 		       ? "restored from ccache (ran when its entry was made)"
-	       : r->built ? "ran"
-			  : "runs");
+	       : r->unknown[0] ? "ran, or restored from ccache (unknown)"
+	       : r->built      ? "ran"
+			       : "runs");
 	if (s->native) {
 		printf("   run    (in kobjc) %s: %s (EXPORTS is %s)\n",
 		       natives[s->native].name, natives[s->native].about,
@@ -2276,15 +2523,138 @@ static struct {
 	int loaded;
 	char *path; /* NULL: none, remember nothing */
 	struct buf text;
+	int oversize;	  /* compact it once this call's lookups are done */
+	struct strv used; /* the lines this call found: kept */
 } digests;
 
-#define DIGESTS_MAX (1 << 20) /* then start afresh */
+/* Past DIGESTS_MAX bytes the file is compacted to the last line for each
+ * key, and to its newest DIGESTS_KEEP bytes if that is not enough. */
+#define DIGESTS_MAX  (1 << 17)
+#define DIGESTS_KEEP (1 << 14)
+#define DIGESTS_READ (1 << 24)
+
+static mode_t ccache_umask(void);
+
+/* Open the digest file: a regular file only (a FIFO would block, a link
+ * to /dev/zero never end), without following a last symbolic link. */
+static int
+digests_open(int flags, struct stat *st)
+{
+	int fd = open(digests.path, flags | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC,
+		      0666);
+
+	if (fd >= 0 && (fstat(fd, st) < 0 || !S_ISREG(st->st_mode))) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
+/* Lines "KEY VALUE": the KEY of each compared, then the later line first. */
+static int
+key_cmp(const char *x, const char *y)
+{
+	size_t nx = strrchr(x, ' ') - x, ny = strrchr(y, ' ') - y;
+	int c = memcmp(x, y, nx < ny ? nx : ny);
+
+	return c ? c : nx == ny ? 0 : nx < ny ? -1 : 1;
+}
+
+static int
+line_cmp(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	int c = key_cmp(x, y);
+
+	return c ? c : x < y ? 1 : -1;
+}
+
+static int
+addr_cmp(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Was line found by this call's lookups? */
+static int
+line_used(const char *line)
+{
+	size_t i;
+
+	for (i = 0; i < digests.used.n; i++)
+		if (!key_cmp(digests.used.v[i], line))
+			return 1;
+	return 0;
+}
+
+/* Keep the last line for each key of text (in their order): those this
+ * call used, and of the others the newest, up to DIGESTS_KEEP bytes. */
+static void
+digests_compact(struct buf *text)
+{
+	struct strv lines = { 0 }, keep = { 0 };
+	struct buf out = { 0 };
+	char *p, *e, *end = text->s + text->n;
+	size_t i, k, size = 0;
+
+	for (p = text->s; p < end && (e = memchr(p, '\n', end - p));
+	     p = e + 1) {
+		*e = '\0';
+		if (strchr(p, ' '))
+			strv_push(&lines, p);
+	}
+	if (lines.n)
+		qsort(lines.v, lines.n, sizeof(*lines.v), line_cmp);
+	for (i = 0; i < lines.n; i++)
+		if (!i || key_cmp(lines.v[i - 1], lines.v[i]))
+			strv_push(&keep, lines.v[i]);
+	if (keep.n)
+		qsort(keep.v, keep.n, sizeof(*keep.v), addr_cmp);
+	for (i = 0; i < keep.n; i++)
+		if (line_used(keep.v[i]))
+			size += strlen(keep.v[i]) + 1;
+	for (i = keep.n; i > 0 && size + strlen(keep.v[i - 1]) < DIGESTS_KEEP;
+	     i--)
+		if (!line_used(keep.v[i - 1]))
+			size += strlen(keep.v[i - 1]) + 1;
+	for (k = 0; k < keep.n; k++)
+		if (k >= i || line_used(keep.v[k]))
+			buf_printf(&out, "%s\n", keep.v[k]);
+	free(lines.v);
+	free(keep.v);
+	free(text->s);
+	*text = out;
+}
+
+/* Replace the digest file with text, atomically: a concurrent kobjc reads
+ * the old file or the new one, and at worst a digest is made again. */
+static void
+digests_rewrite(const struct buf *text)
+{
+	char *tmp = xasprintf("%s.XXXXXX", digests.path);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+
+	if (fd < 0) {
+		free(tmp);
+		return;
+	}
+	fchmod(fd, 0666 & ~ccache_umask());
+	if (write_all(fd, text->s ? text->s : "", text->n) < 0 ||
+	    close(fd) < 0 || rename(tmp, digests.path) < 0)
+		unlink(tmp);
+	free(tmp);
+}
 
 static void
 digests_load(void)
 {
 	const char *v;
+	struct stat st;
 	char *d;
+	int fd;
 
 	if (digests.loaded++)
 		return;
@@ -2298,12 +2668,20 @@ digests_load(void)
 		digests.path = xasprintf("%s/.cache/kobjc/digests", v);
 	if (!digests.path)
 		return;
-	if (read_file(digests.path, &digests.text) == 0 &&
-	    digests.text.n < DIGESTS_MAX)
+	if ((fd = digests_open(O_RDONLY, &st)) >= 0) {
+		/* bounded: of a bigger file, only its end is read */
+		if (st.st_size <= DIGESTS_READ ||
+		    lseek(fd, -DIGESTS_READ, SEEK_END) >= 0)
+			read_fd(fd, &digests.text);
+		close(fd);
+		digests.oversize = st.st_size > DIGESTS_MAX;
 		return;
-	digests.text.n = 0;
-	if (errno != ENOENT)
-		unlink(digests.path);
+	}
+	if (errno != ENOENT) { /* not a regular file: not ours to use */
+		free(digests.path);
+		digests.path = NULL;
+		return;
+	}
 	d = dir_of(digests.path);
 	if (mkdir(d, 0777) < 0 && errno == ENOENT) {
 		char *up = dir_of(d);
@@ -2345,7 +2723,21 @@ digest_lookup(const char *key)
 		    p[n] == ' ')
 			val = p + n + 1, vend = e;
 	}
+	if (val)
+		strv_push(&digests.used,
+			  strndup(val - n - 1, vend - val + n + 1));
 	return val ? strndup(val, vend - val) : NULL;
+}
+
+/* After this call's lookups: an oversized digest file is compacted. */
+static void
+digests_done(void)
+{
+	if (!digests.oversize)
+		return;
+	digests.oversize = 0;
+	digests_compact(&digests.text);
+	digests_rewrite(&digests.text);
 }
 
 /* Remember key's value, unless the file may still change within the
@@ -2355,14 +2747,18 @@ digest_remember(const char *key, const char *value, const struct stat *st)
 {
 	struct buf line = { 0 };
 	time_t t = time(NULL);
+	struct stat st2;
 	int fd;
 
 	if (!digests.path || t - st->st_mtim.tv_sec < 2 ||
 	    t - st->st_ctim.tv_sec < 2)
 		return;
 	buf_printf(&line, "%s %s\n", key, value);
-	fd = open(digests.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-		  0666);
+	if ((fd = digests_open(O_WRONLY | O_APPEND, &st2)) < 0 &&
+	    errno == ENOENT &&
+	    (fd = digests_open(O_WRONLY | O_APPEND | O_CREAT, &st2)) >= 0 &&
+	    st2.st_size == 0)
+		fchmod(fd, 0666 & ~ccache_umask()); /* shared as ccache's */
 	if (fd >= 0) {
 		/* a cache: on a failed write the digest is made again */
 		ssize_t w = write(fd, line.s, line.n);
@@ -2376,19 +2772,42 @@ digest_remember(const char *key, const char *value, const struct stat *st)
 #define SH_FLAGS(e, i) elf_shdr(e, i, 8, 4, 8, 8)
 #define SH_ADDR(e, i)  elf_shdr(e, i, 12, 4, 16, 8)
 
+/* Sections that change with where and how a program was built, not with
+ * what it does: debug information and the build ID made from it. */
+static int
+build_only_section(const char *name)
+{
+	static const char *const prefixes[] = {
+		".debug",
+		".zdebug",
+		".gnu_debuglink",
+		".gnu_debugaltlink",
+		".note.gnu.build-id",
+		NULL,
+	};
+	size_t i;
+
+	for (i = 0; prefixes[i]; i++)
+		if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
+			return 1;
+	return 0;
+}
+
 /*
- * SHA-256 of what a program is: for ELF, the entry point and the sections
- * that are loaded, notes (the build ID) left out, so the same program with
- * other debug info (another build directory) is the same; for anything
- * else (a script, a text file) the whole content.
+ * SHA-256 of what a program is; returns 1 for ELF. For ELF: the ELF
+ * header's identity and entry point, every section but debug information
+ * and the build ID (by name, type, flags, address and content), and any
+ * bytes past the last section and the section headers (a payload a
+ * program may read from itself); so the same program built in another
+ * directory is the same. For anything else (a script) the whole content.
  */
-static void
+static int
 content_digest(const struct buf *b, char hex[65])
 {
 	const unsigned char *p = (const unsigned char *)b->s;
 	struct sha256 c;
 	struct elf e;
-	size_t i;
+	size_t i, end;
 	uint64_t f[5];
 
 	sha256_init(&c);
@@ -2396,45 +2815,61 @@ content_digest(const struct buf *b, char hex[65])
 		sha256_update(&c, "file\n", 5);
 		sha256_update(&c, b->s, b->n);
 		sha256_final(&c, hex);
-		return;
+		return 0;
 	}
+	end = e.shoff + e.shnum * e.shentsize;
 	f[0] = e.is64 ? elf_get(&e, 24, 8) : elf_get(&e, 24, 4);
 	sha256_update(&c, "elf\n", 4);
 	sha256_update(&c, p, EI_NIDENT);
 	sha256_update(&c, f, 8);
 	for (i = 1; i < e.shnum; i++) {
+		const char *n = elf_section_name(&e, i);
+
 		f[0] = SH_TYPE(&e, i), f[1] = SH_FLAGS(&e, i);
-		f[2] = SH_ADDR(&e, i), f[3] = SH_SIZE(&e, i), f[4] = i;
-		if (!(f[1] & SHF_ALLOC) || f[0] == SHT_NOTE)
+		f[2] = SH_ADDR(&e, i), f[3] = SH_SIZE(&e, i);
+		f[4] = SH_ENTSIZE(&e, i);
+		if (f[0] != SHT_NOBITS && SH_OFFSET(&e, i) + f[3] > end)
+			end = SH_OFFSET(&e, i) + f[3];
+		/* by name, not by index; the names are hashed with each */
+		if (i == e.shstrndx || build_only_section(n))
 			continue;
+		sha256_update(&c, n, strlen(n) + 1);
 		sha256_update(&c, f, sizeof(f));
 		if (f[0] != SHT_NOBITS)
 			sha256_update(&c, p + SH_OFFSET(&e, i), f[3]);
 	}
+	if (end < b->n)
+		sha256_update(&c, p + end, b->n - end);
 	sha256_final(&c, hex);
+	return 1;
 }
 
-/* Add "what DIGEST" for file to the tag b: its content digest, from the
- * digest cache when stat says it is the file digested before. */
-static void
+/*
+ * Add "what DIGEST" for file to the tag b: its content digest, from the
+ * digest cache when stat says it is the file digested before. Returns 1
+ * for an ELF program, 0 for any other file, -1 for none.
+ */
+static int
 tag_file(struct buf *b, const char *what, const char *file)
 {
 	struct buf key = { 0 }, data = { 0 };
 	struct stat st, st2;
-	char hex[65], *v;
-	int fd = -1;
+	char val[66], *v;
+	int fd = -1, kind = -1;
 
 	if (!file || stat(file, &st) < 0) {
 		buf_printf(b, "%s missing\n", what);
-		return;
+		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		buf_printf(b, "%s not-a-file\n", what); /* /dev/null, say */
-		return;
+		return -1;
 	}
+	/* remembered as E (ELF) or F (other) and the digest */
 	stat_key(&key, "sha256", &st);
-	if ((v = digest_lookup(key.s)) && strlen(v) == 64) {
-		buf_printf(b, "%s %s\n", what, v);
+	if ((v = digest_lookup(key.s)) && strlen(v) == 65 && strchr("EF", *v)) {
+		buf_printf(b, "%s %s\n", what, v + 1);
+		kind = *v == 'E';
 	} else if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0 ||
 		   fstat(fd, &st2) < 0 || st2.st_ino != st.st_ino ||
 		   st2.st_dev != st.st_dev) {
@@ -2442,35 +2877,43 @@ tag_file(struct buf *b, const char *what, const char *file)
 	} else {
 		if (read_fd(fd, &data) < 0)
 			fatal(1, "%s:", file);
-		content_digest(&data, hex);
-		buf_printf(b, "%s %s\n", what, hex);
+		kind = content_digest(&data, val + 1);
+		val[0] = kind ? 'E' : 'F';
+		buf_printf(b, "%s %s\n", what, val + 1);
 		if (fstat(fd, &st2) == 0 && st2.st_size == st.st_size &&
 		    st2.st_mtim.tv_sec == st.st_mtim.tv_sec &&
 		    st2.st_mtim.tv_nsec == st.st_mtim.tv_nsec)
-			digest_remember(key.s, hex, &st);
+			digest_remember(key.s, val, &st);
 		free(data.s);
 	}
 	free(v);
 	free(key.s);
 	if (fd >= 0)
 		close(fd);
+	return kind;
 }
 
-/* The compiler proper behind a gcc driver, as -print-prog-name=cc1 names
- * it (remembered by the driver's stat); NULL for a driver with none. */
+/*
+ * The first line program prints for argv, less prefix, remembered by the
+ * program's stat (kind names the question); NULL if it failed or printed
+ * no such line, one word after prefix. For what a tool says of itself: gcc's
+ * cc1, ccache's version.
+ */
 static char *
-compiler_proper(const char *driver)
+remembered_answer(const char *kind, char *const *argv, const char *prefix)
 {
-	static const struct step s = { .name = "compiler check" };
-	char *argv[] = { (char *)driver, "-print-prog-name=cc1", NULL };
+	static const struct step s = { .name = "probe" };
 	struct buf key = { 0 }, out = { 0 };
+	size_t n = strlen(prefix);
+	char *f = find_program(argv[0], 0), *v;
 	struct stat st;
-	char *v;
 	int p[2], status;
 
-	if (stat(driver, &st) < 0)
+	if (!f || stat(f, &st) < 0) {
+		free(f);
 		return NULL;
-	stat_key(&key, "cc1", &st);
+	}
+	stat_key(&key, kind, &st);
 	if (!(v = digest_lookup(key.s))) {
 		if (pipe2(p, O_CLOEXEC) < 0)
 			fatal(1, "pipe:");
@@ -2480,19 +2923,78 @@ compiler_proper(const char *driver)
 		close(p[0]);
 		status = reap(0);
 		out.n = out.s ? strcspn(out.s, "\n") : 0;
-		v = WIFEXITED(status) && !WEXITSTATUS(status) && out.n &&
-				    memchr(out.s, '/', out.n)
-			    ? strndup(out.s, out.n)
+		v = WIFEXITED(status) && !WEXITSTATUS(status) && out.n > n &&
+				    !strncmp(out.s, prefix, n) &&
+				    !memchr(out.s + n, ' ', out.n - n)
+			    ? strndup(out.s + n, out.n - n)
 			    : xstrdup("-");
 		digest_remember(key.s, v, &st);
 		free(out.s);
 	}
 	free(key.s);
+	free(f);
 	if (!strcmp(v, "-")) {
 		free(v);
 		return NULL;
 	}
 	return v;
+}
+
+/* The compiler proper (cc1) that `driver -print-prog-name=cc1` names;
+ * NULL for a driver with none. */
+static char *
+compiler_proper(const char *driver)
+{
+	char *argv[] = { (char *)driver, "-print-prog-name=cc1", NULL };
+	char *v = remembered_answer("cc1", argv, "");
+
+	if (v && !strchr(v, '/')) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* Compiler options naming a file the compiler loads (a plugin, a specs
+ * or config file): ccache hashes those only through its compiler check,
+ * which kobjc's tag is, so each is tagged by content. */
+static const struct {
+	const char *opt; /* "-x=" takes FILE in the same word, "-x" the next */
+	const char *what;
+} loaded_files[] = {
+	{ "-fplugin=", "plugin" }, { "-fpass-plugin=", "plugin" },
+	{ "-specs=", "specs" },	   { "--specs=", "specs" },
+	{ "--specs", "specs" },	   { "--config=", "config" },
+	{ "--config", "config" },  { "-Xclang -load -Xclang", "plugin" },
+};
+
+static void
+tag_loaded_files(struct buf *b, const struct strv *flags)
+{
+	size_t i, k, n, w;
+
+	for (i = 0; i < flags->n; i++)
+		for (k = 0; k < sizeof(loaded_files) / sizeof(*loaded_files);
+		     k++) {
+			const char *o = loaded_files[k].opt, *f = flags->v[i];
+
+			n = strlen(o);
+			if (o[n - 1] == '=' && !strncmp(f, o, n)) {
+				tag_file(b, loaded_files[k].what, f + n);
+				continue;
+			}
+			/* the option's words, then FILE */
+			for (w = 0; i + w < flags->n && *o; w++) {
+				n = strcspn(o, " ");
+				if (strlen(flags->v[i + w]) != n ||
+				    strncmp(flags->v[i + w], o, n) != 0)
+					break;
+				o += n + !!o[n];
+			}
+			if (!*o && i + w < flags->n)
+				tag_file(b, loaded_files[k].what,
+					 flags->v[i + w]);
+		}
 }
 
 /*
@@ -2503,15 +3005,15 @@ compiler_proper(const char *driver)
  * -r FILE), and the environment variables the tools read.
  */
 static char *
-cache_tag(const struct job *j)
+cache_tag(const struct job *j, struct buf *text)
 {
 	struct buf b = { 0 };
 	struct sha256 c;
-	char hex[65], *f, *cc1;
+	char hex[65], *f, *cc1, *p, *nl;
 	size_t i, k, o;
 
 	recipe_hash(j->recipe, hex);
-	buf_printf(&b, "kobjc %s\nrecipe %s\n", KOBJC_VERSION, hex);
+	buf_printf(&b, "kobjc-version %s\nrecipe %s\n", KOBJC_VERSION, hex);
 	tag_file(&b, "kobjc", self_path()); /* a changed kobjc, as a new gcc */
 	for (i = 0; i < j->cc.n; i++) {
 		tag_file(&b, "cc", f = find_program(j->cc.v[i], 1));
@@ -2521,9 +3023,7 @@ cache_tag(const struct job *j)
 		}
 		free(f);
 	}
-	for (i = 0; i < j->flags.n; i++)
-		if (!strncmp(j->flags.v[i], "-fplugin=", 9))
-			tag_file(&b, "plugin", j->flags.v[i] + 9);
+	tag_loaded_files(&b, &j->flags);
 	for (i = 0; all_tools[i]; i++) {
 		const struct tool *t = all_tools[i];
 		const struct tool_use *u = &j->tool[i];
@@ -2542,11 +3042,17 @@ cache_tag(const struct job *j)
 				   getenv(t->env[o]) ? "=" : " unset",
 				   getenv(t->env[o]) ?: "");
 	}
+	digests_done();
 	sha256_init(&c);
 	sha256_update(&c, b.s, b.n);
 	sha256_final(&c, hex);
-	if (opt.verbose)
-		fprintf(opt.log, "# cache tag %s of:\n%s", hex, b.s);
+	if (opt.verbose) {
+		fprintf(opt.log, "# cache tag %s, the SHA-256 of:\n", hex);
+		for (p = b.s; (nl = strchr(p, '\n')); p = nl + 1)
+			fprintf(opt.log, "#   %.*s\n", (int)(nl - p), p);
+	}
+	if (text)
+		buf_puts(text, b.s);
 	free(b.s);
 	return xasprintf("string:kobjc-%s", hex);
 }
@@ -2603,11 +3109,153 @@ ccache_env(struct buf *cmd, const char *name, const char *value)
 }
 
 /*
+ * ccache runs its `compiler` setting instead of the one it is given, and
+ * puts its `prefix_command` (distcc) in front of it, which would then ship
+ * kobjc's whole recipe and the -E answer of both its preprocessor passes.
+ * Under kobjc the compiler ccache runs is kobjc (ccache_compiler took the
+ * setting), and the prefix becomes kobjc's launcher for the compile phase
+ * of a miss, as KOBJC_CC_LAUNCHER=distcc.
+ */
+static void
+ccache_prefix_and_compiler(struct buf *cmd, const char *ccache)
+{
+	const char *v;
+
+	if (!is_ccache(base_of(ccache)))
+		return;
+	if (ccache_setting(CC_COMPILER))
+		ccache_env(cmd, "COMPILER", self_path());
+	if ((v = ccache_setting(CC_PREFIX))) {
+		if (!getenv_set("KOBJC_CC_LAUNCHER")) {
+			setenv("KOBJC_CC_LAUNCHER", v, 1);
+			buf_puts(cmd, "KOBJC_CC_LAUNCHER=");
+			shell_quote(cmd, v);
+			buf_puts(cmd, " ");
+		}
+		ccache_env(cmd, "PREFIX", "");
+	}
+}
+
+/* kobjc's options for the kobjc a wrapper calls back: the compiler, the
+ * recipe pinned by its hash, and the tools (or only the compile phase). */
+static void
+callback_options(const struct job *j, int compile_only, struct strv *av)
+{
+	char hex[65];
+	size_t i, k;
+
+	for (i = 0; i < j->cc.n; i++)
+		strv_push(av, xasprintf("--cc=%s", j->cc.v[i]));
+	recipe_hash(j->recipe, hex);
+	strv_push(av, xasprintf("--recipe=%s", j->recipe->name));
+	strv_push(av, xasprintf("--recipe-hash=%s", hex));
+	if (compile_only) {
+		strv_push(av, "--phase=compile");
+		return;
+	}
+	for (i = 0; all_tools[i]; i++) {
+		const struct tool_use *u = &j->tool[i];
+
+		if (u->path)
+			strv_push(av, xasprintf("--%s=%s", all_tools[i]->name,
+						u->path));
+		for (k = 0; k < u->args.n; k++)
+			strv_push(av,
+				  xasprintf("--%s-arg=%s", all_tools[i]->name,
+					    u->args.v[k]));
+	}
+}
+
+/* What ccache must be told for a whole recipe, set in the environment and
+ * shown in cmd for V=1. */
+static void
+ccache_settings(const struct job *j, const char *tag, const char *ccache,
+		struct buf *cmd)
+{
+	ccache_env(cmd, "COMPILERTYPE", j->clang ? "clang" : "gcc");
+	ccache_env(cmd, "COMPILERCHECK", tag);
+	/* preprocessor mode, and the source compiled, not kobjc's -E
+	 * answer: depend mode would see only the compile's .d and miss the
+	 * headers only the symbol-version pass reads */
+	unsetenv("CCACHE_DEPEND");
+	ccache_env(cmd, "NODEPEND", "1");
+	unsetenv("CCACHE_NOCPP2");
+	ccache_env(cmd, "CPP2", "1");
+	ccache_prefix_and_compiler(cmd, ccache);
+}
+
+/* The kobjc a wrapper calls prints its steps on a descriptor of ours
+ * (KOBJC_LOG), never into the output ccache keeps; returns it, or -1. */
+static int
+callback_log(void)
+{
+	int fd;
+
+	if (!opt.verbose && !opt.time)
+		return -1;
+	fd = dup(fileno(opt.log));
+	setenv("KOBJC_LOG",
+	       xasprintf("%d:%s%s", fd, opt.verbose ? "v" : "",
+			 opt.time ? "t" : ""),
+	       1);
+	return fd;
+}
+
+/* The kobjc ccache calls on a miss says so on a pipe (KOBJC_RAN): a
+ * call with no word was a hit. */
+static void
+ran_open(int ran[2])
+{
+	if (pipe2(ran, O_CLOEXEC | O_NONBLOCK) < 0) {
+		ran[0] = ran[1] = -1;
+		return;
+	}
+	fcntl(ran[1], F_SETFD, 0);
+	setenv("KOBJC_RAN", xasprintf("%d", ran[1]), 1);
+}
+
+/* Was nothing said on the pipe (a hit)? 0 if there was none. */
+static int
+ran_none(int ran[2])
+{
+	char c;
+	int none;
+
+	if (ran[0] < 0)
+		return 0;
+	close(ran[1]);
+	unsetenv("KOBJC_RAN");
+	none = read(ran[0], &c, 1) == 0;
+	close(ran[0]);
+	return none;
+}
+
+/* The wrapper's words (KOBJC_CACHE, KOBJC_CC_LAUNCHER, cut in place) into
+ * av, its program found on PATH once, not by an execve per PATH entry;
+ * returns its name. */
+static const char *
+wrapper_argv(char *words, struct strv *av)
+{
+	char *w, *save = NULL;
+
+	for (w = strtok_r(words, " \t", &save); w;
+	     w = strtok_r(NULL, " \t", &save))
+		strv_push(av, w);
+	if (!av->n)
+		usage_error("empty KOBJC_CACHE or KOBJC_CC_LAUNCHER");
+	w = av->v[0];
+	if ((av->v[0] = find_program(w, 0)) == NULL)
+		av->v[0] = w;
+	return base_of(w);
+}
+
+/*
  * Hand the recipe, or only its compile phase, to wrapper (ccache or
  * distcc), which calls this kobjc back in compiler mode.
  */
 static void
-run_wrapped(struct run *r, const char *wrapper, int compile_only)
+run_wrapped(struct run *r, const char *wrapper, int compile_only,
+	    const char *tag)
 {
 	struct job *j = r->job;
 	struct strv av = { 0 };
@@ -2618,54 +3266,18 @@ run_wrapped(struct run *r, const char *wrapper, int compile_only)
 		.out = { "$OUT" },
 		.prints = compile_only ? NULL : recipe_prints(j->recipe),
 	};
-	char *words = xstrdup(wrapper), *w, *save = NULL, *tag = NULL, hex[65];
+	char *words = xstrdup(wrapper);
 	const char *user_path = getenv("PATH");
 	char *path = user_path ? xstrdup(user_path) : NULL;
 	double t0 = now();
-	int logfd = -1, code, ran[2] = { -1, -1 };
-	size_t i, k;
+	int logfd, code, ran[2] = { -1, -1 };
+	size_t i;
 
-	for (w = strtok_r(words, " \t", &save); w;
-	     w = strtok_r(NULL, " \t", &save))
-		strv_push(&av, w);
-	if (!av.n)
-		usage_error("empty KOBJC_CACHE or KOBJC_CC_LAUNCHER");
-	s.name = base_of(av.v[0]);
-	/* found once here, not by an execve per PATH entry */
-	if ((w = find_program(av.v[0], 0)))
-		av.v[0] = w;
+	s.name = wrapper_argv(words, &av);
 	strv_push(&av, compile_only ? launcher_name() : self_path());
-	for (i = 0; i < j->cc.n; i++)
-		strv_push(&av, xasprintf("--cc=%s", j->cc.v[i]));
-	recipe_hash(j->recipe, hex);
-	strv_push(&av, xasprintf("--recipe=%s", j->recipe->name));
-	strv_push(&av, xasprintf("--recipe-hash=%s", hex));
-	if (compile_only) {
-		strv_push(&av, "--phase=compile");
-	} else {
-		for (i = 0; all_tools[i]; i++) {
-			const struct tool_use *u = &j->tool[i];
-
-			if (u->path)
-				strv_push(&av, xasprintf("--%s=%s",
-							 all_tools[i]->name,
-							 u->path));
-			for (k = 0; k < u->args.n; k++)
-				strv_push(&av, xasprintf("--%s-arg=%s",
-							 all_tools[i]->name,
-							 u->args.v[k]));
-		}
-		tag = cache_tag(j);
-		ccache_env(&cmd, "COMPILERTYPE", j->clang ? "clang" : "gcc");
-		ccache_env(&cmd, "COMPILERCHECK", tag);
-		/* preprocessor mode, and the source compiled, not kobjc's -E
-		 * answer: depend mode would see only the compile's .d and
-		 * miss the headers only the symbol-version pass reads */
-		unsetenv("CCACHE_DEPEND");
-		ccache_env(&cmd, "NODEPEND", "1");
-		unsetenv("CCACHE_NOCPP2");
-		ccache_env(&cmd, "CPP2", "1");
-	}
+	callback_options(j, compile_only, &av);
+	if (!compile_only)
+		ccache_settings(j, tag, av.v[0], &cmd);
 	for (i = 0; i < j->flags.n; i++)
 		strv_push(&av, j->flags.v[i]);
 	strv_push(&av, "-c");
@@ -2679,31 +3291,13 @@ run_wrapped(struct run *r, const char *wrapper, int compile_only)
 	r->direct = !compile_only;
 	strv_push(&av, r->direct ? path_arg(j->out) : r->tmpout);
 	strv_push(&av, path_arg(j->in));
-	if (opt.verbose || opt.time) {
-		/* the steps kobjc runs under the wrapper print here, not into
-		 * the output ccache keeps */
-		logfd = dup(fileno(opt.log));
-		setenv("KOBJC_LOG",
-		       xasprintf("%d:%s%s", logfd, opt.verbose ? "v" : "",
-				 opt.time ? "t" : ""),
-		       1);
-	}
-	/* the kobjc ccache calls on a miss says so: no word is a hit */
-	if (!compile_only && pipe2(ran, O_CLOEXEC | O_NONBLOCK) == 0) {
-		fcntl(ran[1], F_SETFD, 0);
-		setenv("KOBJC_RAN", xasprintf("%d", ran[1]), 1);
-	}
+	logfd = callback_log();
+	if (!compile_only)
+		ran_open(ran);
 	shell_join(&cmd, av.v);
 	verbose("%s", cmd.s);
 	code = run_pipeline(r, &s, &av, 1, -1, -1);
-	if (ran[0] >= 0) {
-		char c;
-
-		close(ran[1]);
-		unsetenv("KOBJC_RAN");
-		r->restored = !code && read(ran[0], &c, 1) == 0;
-		close(ran[0]);
-	}
+	r->restored = ran_none(ran) && !code;
 	/* the launcher's PATH (launcher_name) is not the later steps' */
 	if (path)
 		setenv("PATH", path, 1);
@@ -2718,7 +3312,6 @@ run_wrapped(struct run *r, const char *wrapper, int compile_only)
 		fprintf(opt.log, "%s: time: %s %.3f s\n", argv0, s.name,
 			now() - t0);
 	free(cmd.s);
-	free(tag);
 	free(words);
 }
 
@@ -2830,6 +3423,584 @@ run_preprocess(struct run *r)
 	return 0;
 }
 
+/* ---- check mode: a hit proved against a fresh build */
+
+/* Is this object's hit to be checked: KOBJC_CHECK=1, or N% of objects,
+ * the same ones every time (chosen by the object's name)? */
+static int
+check_wanted(const struct job *j)
+{
+	const char *v = getenv_set("KOBJC_CHECK");
+	struct sha256 c;
+	char hex[65], *end;
+	long pct;
+
+	if (j->check)
+		return 1;
+	if (!v || !strcmp(v, "0"))
+		return 0;
+	if (!strcmp(v, "1"))
+		return 1;
+	pct = strtol(v, &end, 10);
+	if (end == v || strcmp(end, "%") != 0 || pct < 0 || pct > 100)
+		usage_error("KOBJC_CHECK=%s: 1, or N%% for a share of the "
+			    "objects (0-100)",
+			    v);
+	sha256_init(&c);
+	sha256_update(&c, j->out, strlen(j->out));
+	sha256_final(&c, hex);
+	hex[8] = '\0';
+	return strtoul(hex, NULL, 16) % 100 < (unsigned long)pct;
+}
+
+/* The words of flags redirect_dep_file() replaced, to put back. */
+struct flag_undo {
+	size_t n, at[4];
+	char *was[4];
+};
+
+/* The dependency file the flags name at or after word *at, and in *at
+ * the word that names it; NULL if none does. */
+static const char *
+dep_flag(const struct strv *flags, size_t *at)
+{
+	const char *f, *comma;
+
+	for (; *at < flags->n; ++*at) {
+		f = flags->v[*at];
+		if ((!strncmp(f, "-Wp,-MD,", 8) ||
+		     !strncmp(f, "-Wp,-MMD,", 9)) &&
+		    (comma = strchr(f + 4, ',')))
+			return comma + 1;
+		if (!strcmp(f, "-MF") && *at + 1 < flags->n)
+			return flags->v[++*at];
+		if (!strncmp(f, "-MF", 3) && f[3])
+			return f + 3;
+	}
+	return NULL;
+}
+
+/* Point the compiler's dependency file at tmp; returns its own name. */
+static const char *
+redirect_dep_file(struct strv *flags, const char *tmp, struct flag_undo *u)
+{
+	const char *dep = NULL, *d;
+	size_t i;
+
+	for (i = 0; u->n < 4 && (d = dep_flag(flags, &i)); i++) {
+		char *f = flags->v[i];
+
+		u->at[u->n] = i;
+		u->was[u->n++] = f;
+		flags->v[i] = d == f	    ? (char *)tmp
+			      : f[1] == 'W' ? xasprintf("%.*s%s", (int)(d - f),
+							f, tmp)
+					    : xasprintf("-MF%s", tmp);
+		dep = d;
+	}
+	return dep;
+}
+
+/* Where two texts first differ: that line of a, or "(nothing)". */
+static char *
+first_line_difference(const struct buf *a, const struct buf *b)
+{
+	size_t i = 0, s = 0, n = a->n < b->n ? a->n : b->n;
+
+	for (; i < n && a->s[i] == b->s[i]; i++)
+		if (a->s[i] == '\n')
+			s = i + 1;
+	if (i == a->n && i == b->n)
+		return NULL;
+	return s < a->n ? strndup(a->s + s, strcspn(a->s + s, "\n"))
+			: xstrdup("(nothing)");
+}
+
+/* Where two objects first differ: a section's name, if one does. */
+static char *
+object_difference(const struct buf *a, const struct buf *b)
+{
+	struct elf x, y;
+	size_t i;
+
+	if (a->n == b->n && !memcmp(a->s, b->s, a->n))
+		return NULL;
+	if (elf_parse(&x, (const unsigned char *)a->s, a->n) ||
+	    elf_parse(&y, (const unsigned char *)b->s, b->n))
+		return xstrdup("the object is not ELF");
+	for (i = 1; i < x.shnum && i < y.shnum; i++) {
+		size_t n = SH_SIZE(&x, i);
+
+		if (strcmp(elf_section_name(&x, i), elf_section_name(&y, i)) !=
+			    0 ||
+		    SH_TYPE(&x, i) != SH_TYPE(&y, i) || n != SH_SIZE(&y, i) ||
+		    (SH_TYPE(&x, i) != SHT_NOBITS &&
+		     memcmp(a->s + SH_OFFSET(&x, i), b->s + SH_OFFSET(&y, i),
+			    n) != 0))
+			return xasprintf("section %s", elf_section_name(&x, i));
+	}
+	return xstrdup(x.shnum != y.shnum ? "the number of sections"
+					  : "the ELF headers");
+}
+
+/*
+ * KOBJC_CHECK: the object, .d and #SYMVER lines ccache restored are
+ * compared with the recipe run again, uncached, into temporaries. On a
+ * difference the entry is made again (CCACHE_RECACHE) and kobjc fails
+ * with one line naming the object and the first difference.
+ */
+static void
+check_hit(struct run *r, const char *cache, const char *tag)
+{
+	struct job *j = r->job;
+	struct run c = { .job = j };
+	struct buf got = { 0 }, want = { 0 };
+	struct flag_undo undo = { 0 };
+	size_t ntmp = trash.ntmp, i;
+	const char *dep;
+	char *tmpd, *what = NULL;
+
+	tmpd = make_temp(j->out, ".d");
+	dep = redirect_dep_file(&j->flags, tmpd, &undo);
+	c.tmpout = make_temp(j->out, ".o");
+	verbose("# check: %s came from the cache: the recipe again, uncached",
+		j->out);
+	for (i = 0; i < recipe_steps(j->recipe); i++)
+		run_step(&c, j->recipe->steps[i]);
+	if (read_file(j->out, &want) < 0 || read_file(c.tmpout, &got) < 0)
+		fatal(1, "check: reading %s:", j->out);
+	if (!(what = object_difference(&want, &got)) && dep) {
+		want.n = got.n = 0;
+		if (read_file(dep, &want) < 0 || read_file(tmpd, &got) < 0)
+			fatal(1, "check: reading %s:", dep);
+		if ((what = first_line_difference(&want, &got)))
+			what = xasprintf("%s line '%s'", dep, what);
+	}
+	if (!what && (what = first_line_difference(&r->symvers, &c.symvers)))
+		what = xasprintf("the line '%s'", what);
+	while (undo.n--)
+		j->flags.v[undo.at[undo.n]] = undo.was[undo.n];
+	for (i = ntmp; i < trash.ntmp; i++)
+		unlink(trash.tmp[i]);
+	if (c.tmps)
+		unlink(c.tmps);
+	trash.ntmp = ntmp;
+	if (!what) {
+		verbose("# check: %s: the cache gave what the recipe gives",
+			j->out);
+		return;
+	}
+	setenv("CCACHE_RECACHE", "1", 1);
+	r->symvers.n = 0;
+	run_wrapped(r, cache, 0, tag);
+	fatal(1,
+	      "%s: check: the cache's result differs from the recipe's in "
+	      "%s; the cache entry is made again",
+	      j->out, what);
+}
+
+/* OUT as its record names it: absolute, its directory resolved. */
+static char *
+record_path(const char *out)
+{
+	char *d = dir_of(out), *real = realpath(d, NULL), *p = NULL;
+
+	if (real)
+		p = xasprintf("%s%s%s", real, strcmp(real, "/") ? "/" : "",
+			      base_of(out));
+	free(real);
+	free(d);
+	return p;
+}
+
+/* Record on OUT how it came to be, for --explain; where that cannot be
+ * written (no user xattrs), --explain says it does not know. */
+static void
+record_object(const char *out, int restored)
+{
+	struct stat st;
+	char *path = record_path(out), *v;
+
+	if (!path || stat(out, &st) < 0) {
+		free(path);
+		return;
+	}
+	v = xasprintf("%s %04o %s", restored ? "restored" : "ran",
+		      (unsigned)(st.st_mode & 07777), path);
+	/* an old record must not outlive a failed write */
+	if (setxattr(out, RECORD_XATTR, v, strlen(v), 0) < 0)
+		removexattr(out, RECORD_XATTR);
+	free(v);
+	free(path);
+}
+
+enum record { RECORD_UNKNOWN, RECORD_RAN, RECORD_RESTORED };
+
+/* What OUT's record says of OUT, with the mode recorded; for
+ * RECORD_UNKNOWN, why in why[n]. */
+static enum record
+read_record(const char *out, mode_t *mode, char *why, size_t n)
+{
+	char v[PATH_MAX + 32], state[16], *path = NULL;
+	ssize_t len = getxattr(out, RECORD_XATTR, v, sizeof(v) - 1);
+	unsigned m;
+	int at = 0;
+	enum record rec = RECORD_UNKNOWN;
+
+	if (len < 0) {
+		if (errno == ENOTSUP)
+			snprintf(why, n,
+				 "its file system keeps no user "
+				 "extended attributes");
+		else if (errno == ENODATA)
+			snprintf(why, n, "it has no record of kobjc's");
+		else
+			snprintf(why, n, "its record: %s", strerror(errno));
+		return rec;
+	}
+	v[len] = '\0';
+	if (sscanf(v, "%15s %o %n", state, &m, &at) < 2 || !at ||
+	    (strcmp(state, "ran") != 0 && strcmp(state, "restored") != 0)) {
+		snprintf(why, n, "its record '%.64s' is not this kobjc's", v);
+		return rec;
+	}
+	path = record_path(out);
+	if (!path || strcmp(path, v + at) != 0)
+		snprintf(why, n,
+			 "its record names %.400s: a hard link shared with "
+			 "another object",
+			 v + at);
+	else
+		rec = !strcmp(state, "ran") ? RECORD_RAN : RECORD_RESTORED;
+	*mode = m;
+	free(path);
+	return rec;
+}
+
+/* ---- why a lookup missed */
+
+/*
+ * After each build through ccache, a record of the object in a directory
+ * beside the digest file (kobjc-why/, one file per object, named by the
+ * SHA-256 of its absolute path): whether the cache restored it or missed,
+ * the cache tag's lines, the compiler flags, and, from a miss's .d file,
+ * every source and header read with its SHA-256. A miss is explained
+ * against the record before it: each line that came or went, in the
+ * user's words (a header changed, -DDEBUG added, objtool's digest).
+ * Hits read no header: a hit keeps the inputs of the record before it.
+ */
+static char *
+why_file(const char *out, int mkdirs, char **abs)
+{
+	char *d = dir_of(out), *real, hex[65], *f;
+	struct sha256 c;
+
+	digests_load();
+	if (!digests.path || !(real = realpath(d, NULL))) {
+		free(d);
+		return NULL;
+	}
+	f = xasprintf("%s/%s", real, base_of(out));
+	sha256_init(&c);
+	sha256_update(&c, f, strlen(f));
+	sha256_final(&c, hex);
+	*abs = f;
+	free(real);
+	free(d);
+	d = dir_of(digests.path);
+	f = xasprintf("%s/kobjc-why", d);
+	if (mkdirs)
+		mkdir(f, 0777 & ~ccache_umask());
+	free(f);
+	f = xasprintf("%s/kobjc-why/%.32s", d, hex);
+	free(d);
+	return f;
+}
+
+/* The record's lines starting with "KEY " into a list of their rests. */
+static void
+why_lines(const char *rec, const char *key, struct strv *out)
+{
+	const char *p, *nl;
+	size_t n = strlen(key);
+
+	for (p = rec; p && *p; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		if (!strncmp(p, key, n) && p[n] == ' ')
+			strv_push(out, strndup(p + n + 1, (nl ? (size_t)(nl - p)
+							      : strlen(p)) -
+								  n - 1));
+	}
+}
+
+static int
+listed_in(const struct strv *l, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], s))
+			return 1;
+	return 0;
+}
+
+/* Of "NAME VALUE" lines: the line of l other than skip's NAME... */
+static const char *
+same_name(const struct strv *l, const char *line, const struct strv *skip)
+{
+	size_t i, n = strcspn(line, " ");
+
+	for (i = 0; line[n] && i < l->n; i++)
+		if (!strncmp(l->v[i], line, n) && l->v[i][n] == ' ' &&
+		    !listed_in(skip, l->v[i]))
+			return l->v[i];
+	return NULL;
+}
+
+/* The lines of kind what (tag, flag, input) of a before and b now: a
+ * "why" line for each change, in words. */
+static void
+why_diff(const char *what, const struct strv *a, const struct strv *b,
+	 struct buf *why)
+{
+	int input = !strcmp(what, "input"), flag = !strcmp(what, "flag");
+	const char *o;
+	size_t i, n;
+
+	for (i = 0; i < a->n; i++) {
+		if (listed_in(b, a->v[i]))
+			continue;
+		n = strcspn(a->v[i], " ");
+		if (!(o = same_name(b, a->v[i], a)))
+			buf_printf(why, "why %s%.*s %s\n", flag ? "flag " : "",
+				   (int)n, a->v[i],
+				   input ? "no longer read" : "removed");
+		else if (input)
+			buf_printf(why, "why %.*s changed\n", (int)n, a->v[i]);
+		else /* a digest shown as its first 16 digits */
+			buf_printf(why, "why %.*s changed: %.*s -> %.*s\n",
+				   (int)n, a->v[i],
+				   strlen(a->v[i] + n + 1) == 64 ? 16 : 99,
+				   a->v[i] + n + 1,
+				   strlen(o + n + 1) == 64 ? 16 : 99,
+				   o + n + 1);
+	}
+	for (i = 0; i < b->n; i++)
+		if (!listed_in(a, b->v[i]) && !same_name(a, b->v[i], b))
+			buf_printf(why, "why %s%.*s %s\n", flag ? "flag " : "",
+				   (int)strcspn(b->v[i], input ? " " : ""),
+				   b->v[i], input ? "newly read" : "added");
+}
+
+/* Every file the compile's .d names, "PATH SHA256", into rec. */
+static void
+why_inputs(const struct job *j, struct buf *rec)
+{
+	struct buf d = { 0 }, f = { 0 };
+	size_t at = 0;
+	const char *dep = dep_flag(&j->flags, &at);
+	char *w, *save = NULL, hex[65];
+	struct sha256 c;
+
+	if (!dep || read_file(dep, &d) < 0)
+		return;
+	for (w = strtok_r(d.s, " \t\n\\", &save); w;
+	     w = strtok_r(NULL, " \t\n\\", &save)) {
+		if (w[strlen(w) - 1] == ':' || (f.n = 0, read_file(w, &f) < 0))
+			continue;
+		sha256_init(&c);
+		sha256_update(&c, f.s, f.n);
+		sha256_final(&c, hex);
+		buf_printf(rec, "input %s %s\n", w, hex);
+	}
+	free(f.s);
+	free(d.s);
+}
+
+static void
+why_record(struct run *r, const char *tag, double seconds)
+{
+	const struct job *j = r->job;
+	struct buf old = { 0 }, rec = { 0 };
+	struct strv a = { 0 }, b = { 0 };
+	char *abs = NULL, *file = why_file(j->out, 0, &abs), *tmp;
+	size_t i, skip;
+	int fd;
+
+	if (!file)
+		return;
+	read_file(file, &old); /* none: a first build */
+	buf_printf(&rec, "object %s\nstatus %s\n", abs,
+		   r->restored ? "restored" : "missed");
+	if (!r->restored) /* --why sums the misses' time */
+		buf_printf(&rec, "seconds %.3f\n", seconds);
+	for (const char *p = tag; p && *p; p = strchr(p, '\n') + 1)
+		buf_printf(&rec, "tag %.*s\n", (int)strcspn(p, "\n"), p);
+	for (i = 0; i < j->flags.n; i++)
+		if (!is_dep_flag(j->flags.v, i, &skip))
+			buf_printf(&rec, "flag %s\n", j->flags.v[i]);
+		else
+			i += skip;
+	if (!r->restored)
+		why_inputs(j, &rec);
+	else /* a hit read the inputs of the entry: unchanged, unread */
+		for (why_lines(old.s, "input", &a), i = 0; i < a.n; i++)
+			buf_printf(&rec, "input %s\n", a.v[i]);
+	if (!r->restored && !old.n)
+		buf_puts(&rec, "why no earlier record of this object\n");
+	else if (!r->restored) {
+		const char *keys[] = { "tag", "flag", "input" };
+		size_t before = rec.n;
+
+		for (i = 0; i < 3; i++) {
+			a.n = b.n = 0;
+			why_lines(old.s, keys[i], &a);
+			why_lines(rec.s, keys[i], &b);
+			why_diff(keys[i], &a, &b, &rec);
+		}
+		if (rec.n == before)
+			buf_puts(&rec, "why nothing kobjc records changed: the "
+				       "entry was evicted, or made elsewhere "
+				       "with other settings\n");
+	}
+	/* a hit like the last: nothing to write */
+	tmp = old.n == rec.n && !memcmp(old.s, rec.s, rec.n)
+		      ? NULL
+		      : xasprintf("%s.XXXXXX", file);
+	if (tmp && (fd = mkostemp(tmp, O_CLOEXEC)) < 0 && errno == ENOENT) {
+		free(why_file(j->out, 1, &abs)); /* the directory, once */
+		memcpy(tmp + strlen(tmp) - 6, "XXXXXX", 6);
+		fd = mkostemp(tmp, O_CLOEXEC);
+	}
+	if (tmp && fd >= 0) {
+		fchmod(fd, 0666 & ~ccache_umask());
+		if (write_all(fd, rec.s, rec.n) < 0 || close(fd) < 0 ||
+		    rename(tmp, file) < 0)
+			unlink(tmp);
+	}
+	free(tmp);
+	free(file);
+	free(abs);
+	free(old.s);
+	free(rec.s);
+}
+
+/* --explain: what the last build through ccache did, and for a miss why. */
+static void
+why_explain(const struct job *j)
+{
+	struct buf rec = { 0 };
+	struct strv l = { 0 };
+	char *abs = NULL, *file = why_file(j->out, 0, &abs);
+	size_t i;
+
+	if (!file || read_file(file, &rec) < 0) {
+		printf("lookup   no record of a build through ccache\n");
+	} else {
+		why_lines(rec.s, "status", &l);
+		why_lines(rec.s, "why", &l);
+		printf("lookup   %s the last time it was built through "
+		       "ccache\n",
+		       l.n && !strcmp(l.v[0], "restored") ? "restored (a hit)"
+							  : "missed");
+		for (i = 1; i < l.n; i++)
+			printf("         %s\n", l.v[i]);
+	}
+	free(file);
+	free(abs);
+	free(rec.s);
+}
+
+/* One cause of misses in a directory, for --why. */
+struct cause {
+	char *why;
+	size_t objects;
+	double seconds;
+};
+
+static int
+cause_cmp(const void *a, const void *b)
+{
+	const struct cause *x = a, *y = b;
+
+	return x->seconds < y->seconds ? 1 : x->seconds > y->seconds ? -1 : 0;
+}
+
+/* Count one record under prefix into the totals and causes. */
+static void
+why_count(const char *rec, const char *prefix, size_t *n, struct cause **c,
+	  size_t *nc)
+{
+	struct strv l = { 0 };
+	size_t i, k, len = strlen(prefix);
+	double s;
+
+	why_lines(rec, "object", &l);
+	why_lines(rec, "status", &l);
+	why_lines(rec, "seconds", &l);
+	if (l.n < 2 || strncmp(l.v[0], prefix, len) != 0 ||
+	    l.v[0][len] != '/') {
+		strv_free(&l);
+		return;
+	}
+	s = l.n > 2 ? atof(l.v[2]) : 0;
+	n[0]++;
+	n[1] += strcmp(l.v[1], "restored") != 0;
+	if (strcmp(l.v[1], "restored") != 0)
+		why_lines(rec, "why", &l); /* after object, status, seconds */
+	for (i = 3; i < l.n; i++) {
+		for (k = 0; k < *nc && strcmp((*c)[k].why, l.v[i]) != 0; k++)
+			;
+		if (k == *nc) {
+			*c = xrealloc(*c, ++*nc * sizeof(**c));
+			(*c)[k] = (struct cause){ xstrdup(l.v[i]), 0, 0 };
+		}
+		(*c)[k].objects++;
+		(*c)[k].seconds += s;
+	}
+	strv_free(&l);
+}
+
+/* kobjc --why=DIR: the objects under DIR last built through ccache,
+ * restored and missed, and the misses by cause, slowest first. */
+static int
+why_summary(const char *dir)
+{
+	char *real = realpath(dir, NULL), *records, *d;
+	struct cause *c = NULL;
+	size_t n[2] = { 0, 0 }, nc = 0, i;
+	struct buf rec = { 0 }, f = { 0 };
+	struct dirent *e;
+	DIR *dp;
+
+	if (!real)
+		usage_error("--why=%s:", dir);
+	digests_load();
+	d = digests.path ? dir_of(digests.path) : xstrdup(".");
+	records = xasprintf("%s/kobjc-why", d);
+	if ((dp = opendir(records)))
+		while ((e = readdir(dp))) {
+			f.n = rec.n = 0;
+			buf_printf(&f, "%s/%s", records, e->d_name);
+			if (e->d_name[0] != '.' && read_file(f.s, &rec) == 0)
+				why_count(rec.s, real, n, &c, &nc);
+		}
+	if (dp)
+		closedir(dp);
+	printf("%zu objects under %s built through ccache: %zu restored, %zu "
+	       "missed\n",
+	       n[0], real, n[0] - n[1], n[1]);
+	if (nc)
+		qsort(c, nc, sizeof(*c), cause_cmp);
+	for (i = 0; i < nc; i++)
+		printf("%8.2f s %5zu miss%s  %s\n", c[i].seconds, c[i].objects,
+		       c[i].objects == 1 ? "  " : "es", c[i].why);
+	free(records);
+	free(d);
+	free(real);
+	return 0;
+}
+
 static void
 install(struct run *r)
 {
@@ -2850,23 +4021,14 @@ install(struct run *r)
 		if (rename(r->tmpout, j->out) < 0)
 			fatal(1, "renaming %s to %s:", r->tmpout, j->out);
 	}
-	/* for --explain; a file system without user xattrs just can't tell */
-	if (r->restored) {
-		setxattr(j->out, RESTORED_XATTR, "ccache", 6, 0);
+	if (!j->action && !j->phase)
+		record_object(j->out, r->restored);
+	if (r->restored)
 		verbose("# ccache: %s restored: none of the steps ran", j->out);
-	}
 	trash.ntmp = 0;
 	if (r->tmps)
 		unlink(r->tmps);
 	block_signals(0);
-}
-
-static const char *
-getenv_set(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : NULL;
 }
 
 /* Why ccache cannot keep what this job makes (a tool's side file, as
@@ -2898,24 +4060,93 @@ static void
 explain_header(struct run *r, const char *cache, const char *launcher)
 {
 	const struct recipe *rc = r->job->recipe;
-	char hex[65], mark[8];
+	char hex[65];
 	struct stat st;
+	mode_t mode;
+	enum record rec = RECORD_UNKNOWN;
 
 	r->built = stat(r->job->out, &st) == 0;
-	r->restored = r->built &&
-		      getxattr(r->job->out, RESTORED_XATTR, mark,
-			       sizeof(mark)) == 6 &&
-		      !memcmp(mark, "ccache", 6);
+	if (r->built)
+		rec = read_record(r->job->out, &mode, r->unknown,
+				  sizeof(r->unknown));
+	if (rec != RECORD_UNKNOWN)
+		r->unknown[0] = '\0';
+	r->restored = rec == RECORD_RESTORED;
 	recipe_hash(rc, hex);
 	printf("recipe   %s sha256 %s\n", rc->name, hex);
 	if (r->restored)
 		printf("status   restored from ccache: none of the steps "
 		       "ran\n");
+	else if (r->unknown[0])
+		printf("status   unknown whether the steps ran or the object "
+		       "was restored from ccache: %s\n",
+		       r->unknown);
 	if (cache)
 		printf("cache    %s, for the whole recipe: one entry%s\n",
 		       cache, r->job->ccache ? " (CC starts with it)" : "");
 	if (launcher)
 		printf("launcher %s, for the compile phase\n", launcher);
+}
+
+/* Can the job print #SYMVER lines: has a step that prints its tool? */
+static int
+job_prints(const struct job *j)
+{
+	const struct step *const *s;
+	size_t k, t;
+
+	for (s = j->recipe->steps; *s; s++)
+		for (k = 0; (*s)->prints && (*s)->when[k].op; k++)
+			if ((*s)->when[k].op == COND_GIVEN &&
+			    (t = tool_index((*s)->when[k].arg)) < MAX_TOOLS &&
+			    j->tool[t].path)
+				return 1;
+	return 0;
+}
+
+/* ccache keeps a compiler's stdout, where the #SYMVER lines travel, only
+ * from 4.6 on: refuse an older one rather than lose them on a hit. */
+static void
+check_ccache_version(const struct job *j, const char *cache)
+{
+	char *argv[] = { NULL, "--version", NULL };
+	char *v;
+	unsigned major = 0, minor = 0;
+
+	if (!is_ccache(cache) || !job_prints(j))
+		return;
+	argv[0] = strndup(cache, strcspn(cache, " \t"));
+	v = remembered_answer("ccache-version", argv, "ccache version ");
+	if (v && sscanf(v, "%u.%u", &major, &minor) == 2 &&
+	    (major > 4 || (major == 4 && minor >= 6))) {
+		free(v);
+		free(argv[0]);
+		return;
+	}
+	usage_error("%s is ccache %s, which does not keep a compiler's "
+		    "stdout: the #SYMVER lines would be lost on a hit; use "
+		    "ccache 4.6 or later, or build without ccache",
+		    argv[0], v ? v : "of unknown version");
+}
+
+/*
+ * OUT is read-only: is it kobjc's to replace all the same? Yes if its
+ * record says kobjc left it so, mode and all (ccache's hard_link makes
+ * objects read-only, the copy in the cache perhaps since evicted), or, when
+ * a cache builds it, if it is a hard link (the cache's, on a file system
+ * without user xattrs): replacing that name loses nothing. A read-only
+ * file of the user's is refused, as gcc refuses it to a non-root user.
+ */
+static int
+read_only_is_kobjcs(const char *out, const struct stat *st, int cached)
+{
+	char why[512];
+	mode_t mode;
+
+	if (cached && st->st_nlink > 1)
+		return 1;
+	return read_record(out, &mode, why, sizeof(why)) != RECORD_UNKNOWN &&
+	       mode == (st->st_mode & 07777);
 }
 
 static int
@@ -2924,7 +4155,11 @@ run_recipe(struct job *j, int explain)
 	struct run r = { .job = j,
 			 .preprocess = j->action == 'E',
 			 .explain = explain };
-	const char *cache = NULL, *launcher = NULL, *why;
+	const char *cache = NULL, *launcher = NULL, *why = NULL;
+	char *tag = NULL;
+	struct buf tagtext = { 0 };
+	double t0 = now();
+	int check = 0;
 	const struct recipe *rc = j->recipe;
 	size_t first = 0, end = recipe_steps(rc);
 	size_t ncompile = compile_phase_steps(rc);
@@ -2932,8 +4167,7 @@ run_recipe(struct job *j, int explain)
 
 	if (r.preprocess)
 		return run_preprocess(&r);
-	if (!j->action && !(cache = getenv_set("KOBJC_CACHE")))
-		cache = j->ccache;
+	cache = job_cache(j);
 	if (j->phase)
 		end = ncompile;
 	else
@@ -2950,13 +4184,18 @@ run_recipe(struct job *j, int explain)
 	}
 	if (explain) {
 		explain_header(&r, cache, launcher);
+		why_explain(j);
 		cache = launcher = NULL; /* on a miss, they run what follows */
 	} else {
+		if (cache)
+			check_ccache_version(j, cache);
+		check = cache && check_wanted(j);
 		trash.out[trash.nout++] = j->out;
 		if (j->symvers)
 			trash.out[trash.nout++] = j->symvers;
 		trash.started = 1;
-		if (lstat(j->out, &st) == 0 && !(st.st_mode & 0222))
+		if (lstat(j->out, &st) == 0 && !(st.st_mode & 0222) &&
+		    !read_only_is_kobjcs(j->out, &st, cache != NULL))
 			fatal(1, "output: '%s' is read-only; not replacing it",
 			      j->out);
 		/* ccache writes OUT itself (run_wrapped) */
@@ -2964,10 +4203,14 @@ run_recipe(struct job *j, int explain)
 			r.tmpout = make_temp(j->out, ".o");
 	}
 	if (cache) {
-		run_wrapped(&r, cache, 0);
+		tag = cache_tag(j, &tagtext);
+		run_wrapped(&r, cache, 0, tag);
+		if (r.restored && check)
+			check_hit(&r, cache, tag);
+		why_record(&r, tagtext.s, now() - t0);
 		first = end;
 	} else if (launcher && can_ship(rc, ncompile)) {
-		run_wrapped(&r, launcher, 1);
+		run_wrapped(&r, launcher, 1, NULL);
 		first = ncompile;
 	} else if (launcher) {
 		verbose("# %s: not used: a later step reads the compile "
@@ -2987,58 +4230,335 @@ run_recipe(struct job *j, int explain)
 
 /* ---------------------------------------------------------------- recipe */
 
+/*
+ * The recipe texts' parser: each line of recipe_texts[] into struct recipe,
+ * struct tool and struct step. A bad word or a list too long stops kobjc
+ * with the recipe's name and the line; recipe_check_one() then checks
+ * what the words mean together.
+ */
+struct parse {
+	struct recipe *rc;
+	struct tool *tool; /* the tool or step indented lines belong to */
+	struct step *step;
+	int line;
+};
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+parse_error(const struct parse *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: kobjc.h: recipe %s, line %d: ", argv0,
+		p->rc->name ? p->rc->name : "?", p->line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/* Add word to list (max entries and a NULL), or stop. */
 static void
-dump_words(struct buf *b, const char *key, const char *const *w, size_t max)
+parse_add(const struct parse *p, const char **list, size_t max,
+	  const char *word, const char *what)
+{
+	size_t i = 0;
+
+	while (i < max && list[i])
+		i++;
+	if (i == max)
+		parse_error(p, "more than %zu %s", max, what);
+	list[i] = word;
+}
+
+/* The index of name in names[n] (NULL entries skipped), or n. */
+static size_t
+name_index(const char *const *names, size_t n, const char *name)
 {
 	size_t i;
 
-	if (!w[0])
-		return;
-	buf_puts(b, key);
-	for (i = 0; i < max && w[i]; i++)
-		buf_printf(b, " %s", w[i]);
-	buf_puts(b, "\n");
+	for (i = 0; i < n; i++)
+		if (names[i] && !strcmp(names[i], name))
+			break;
+	return i;
 }
 
-/* The canonical text of a recipe: what --recipe-hash hashes. */
+#define LEN(a) (sizeof(a) / sizeof(*(a)))
+
+/* An earlier recipe's tool or step called name, for "... as RECIPE". */
+static const void *
+borrowed(struct parse *p, const char *name, const char *from, int step)
+{
+	const struct recipe *o = NULL;
+	size_t i, k;
+
+	for (i = 0; recipes[i]; i++)
+		if (!strcmp(recipes[i]->name, from))
+			o = recipes[i];
+	if (!o)
+		parse_error(p, "no earlier recipe %s", from);
+	for (i = 0; step && o->steps[i]; i++)
+		if (!strcmp(o->steps[i]->name, name))
+			break;
+	for (i = step ? i : 0; !step && o->tools[i]; i++)
+		if (!strcmp(o->tools[i]->name, name))
+			break;
+	if (step ? !o->steps[i] : !o->tools[i])
+		parse_error(p, "recipe %s has no %s %s", from,
+			    step ? "step" : "tool", name);
+	for (k = 0; p->rc->borrows[k] && p->rc->borrows[k] != o; k++)
+		;
+	if (!p->rc->borrows[k])
+		parse_add(p, (const char **)p->rc->borrows, RECIPE_MAX_BORROW,
+			  (const char *)o, "recipes borrowed from");
+	return step ? (const void *)o->steps[i] : (const void *)o->tools[i];
+}
+
+/* A tool or step line: "tool NAME VAR ARGS", "step NAME...", or either
+ * "... as RECIPE". */
 static void
-recipe_dump(const struct recipe *rc, struct buf *b)
+parse_declaration(struct parse *p, char **w, size_t n, char *rest)
+{
+	int step = !strcmp(w[0], "step");
+	char *as = n >= 4 ? strstr(rest, " as ") : NULL;
+	size_t i;
+
+	p->tool = NULL;
+	p->step = NULL;
+	if (as && !strcmp(as + 4, w[n - 1]) && !strchr(as + 4, ' ')) {
+		*as = '\0';
+		if (step)
+			parse_add(p, (const char **)p->rc->steps,
+				  RECIPE_MAX_STEPS,
+				  borrowed(p, rest, w[n - 1], 1), "steps");
+		else
+			parse_add(p, (const char **)p->rc->tools,
+				  RECIPE_MAX_TOOLS,
+				  borrowed(p, rest, w[n - 1], 0), "tools");
+		return;
+	}
+	if (step) {
+		p->step = calloc(1, sizeof(*p->step));
+		p->step->name = rest;
+		parse_add(p, (const char **)p->rc->steps, RECIPE_MAX_STEPS,
+			  (const char *)p->step, "steps");
+		return;
+	}
+	if (n != 4)
+		parse_error(p,
+			    "tool NAME VAR ARGS-VAR, or tool NAME as RECIPE");
+	for (i = 0; all_tools[i]; i++)
+		if (!strcmp(all_tools[i]->name, w[1]))
+			parse_error(p, "tool %s is %s's: say tool %s as RECIPE",
+				    w[1], "an earlier recipe", w[1]);
+	p->tool = calloc(1, sizeof(*p->tool));
+	p->tool->name = w[1];
+	p->tool->var = w[2];
+	p->tool->args = w[3];
+	parse_add(p, (const char **)p->rc->tools, RECIPE_MAX_TOOLS,
+		  (const char *)p->tool, "tools");
+	parse_add(p, (const char **)all_tools, MAX_TOOLS, (const char *)p->tool,
+		  "tools in all");
+}
+
+/* A step's attribute line. */
+static void
+parse_step_attribute(struct parse *p, struct step *s, char **w, size_t n)
 {
 	size_t i, k;
 
-	buf_printf(b, "kobjc-recipe %s version %d\nabout %s\n", rc->name,
-		   KOBJC_RECIPE_VERSION, rc->about);
-	buf_printf(b, "exports %s\nsaved %s\n", rc->exports, rc->saved);
-	for (i = 0; i < RECIPE_MAX_TOOLS && rc->tools[i]; i++) {
-		const struct tool *t = rc->tools[i];
-
-		buf_printf(b, "\ntool %s\nvars %s %s\n", t->name, t->var,
-			   t->args);
-		dump_words(b, "env", t->env, TOOL_MAX_ENV);
-		dump_words(b, "reads-file-after", t->readopt, TOOL_MAX_OPT);
-		dump_words(b, "writes-file-after", t->writeopt, TOOL_MAX_OPT);
+	if (!strcmp(w[0], "tag") && n == 2) {
+		s->tag = w[1];
+	} else if (!strcmp(w[0], "phase") && n == 2) {
+		if ((k = name_index(phase_names, 2, w[1])) == 2)
+			parse_error(p, "unknown phase '%s'", w[1]);
+		s->phase = k;
+	} else if (!strcmp(w[0], "when") && (n == 3 || n == 4)) {
+		for (k = 1; k < LEN(conds) && strcmp(conds[k].name, w[1]) != 0;
+		     k++)
+			;
+		if (k == LEN(conds))
+			parse_error(p, "unknown condition '%s'", w[1]);
+		for (i = 0; i < STEP_MAX_CONDS && s->when[i].op; i++)
+			;
+		if (i == STEP_MAX_CONDS)
+			parse_error(p, "more than %d conditions",
+				    STEP_MAX_CONDS);
+		s->when[i] = (struct cond){ k, w[2], n == 4 ? w[3] : NULL };
+	} else if ((!strcmp(w[0], "run") || !strcmp(w[0], "pipe")) && n > 1) {
+		k = w[0][0] == 'p';
+		if (k && !s->run[0][0])
+			parse_error(p, "pipe before run");
+		while (k < STEP_MAX_PROCS && s->run[k][0])
+			k++;
+		if (k == STEP_MAX_PROCS)
+			parse_error(p, "more than %d processes",
+				    STEP_MAX_PROCS);
+		for (i = 1; i < n; i++)
+			parse_add(p, s->run[k], STEP_MAX_WORDS, w[i], "words");
+	} else if (!strcmp(w[0], "native") && n == 2) {
+		for (k = 1;
+		     k < LEN(natives) && strcmp(natives[k].name, w[1]) != 0;
+		     k++)
+			;
+		if (k == LEN(natives))
+			parse_error(p, "unknown native step '%s'", w[1]);
+		s->native = k;
+	} else if (!strcmp(w[0], "stdin") && n == 2) {
+		for (k = 1; k < LEN(feeds) && strcmp(feeds[k].name, w[1]) != 0;
+		     k++)
+			;
+		if (k == LEN(feeds))
+			parse_error(p, "unknown stdin '%s'", w[1]);
+		s->feed = k;
+	} else if (!strcmp(w[0], "prints") && n == 2) {
+		s->prints = w[1];
+	} else if ((!strcmp(w[0], "in") || !strcmp(w[0], "out")) && n > 1) {
+		for (i = 1; i < n; i++)
+			parse_add(p, w[0][0] == 'i' ? s->in : s->out,
+				  STEP_MAX_FILES, w[i], "files");
+	} else {
+		parse_error(p, "unknown step attribute '%s' (or its words)",
+			    w[0]);
 	}
-	for (i = 0; i < RECIPE_MAX_STEPS && rc->steps[i]; i++) {
-		const struct step *s = rc->steps[i];
+}
 
-		buf_printf(b, "\nstep %s\ntag %s\nphase %s\n", s->name, s->tag,
-			   phase_names[s->phase]);
-		for (k = 0; k < STEP_MAX_CONDS && s->when[k].op; k++)
-			buf_printf(b, "when %s %s%s%s\n",
-				   conds[s->when[k].op].name, s->when[k].arg,
-				   s->when[k].file ? " " : "",
-				   s->when[k].file ? s->when[k].file : "");
-		if (s->feed)
-			buf_printf(b, "stdin %s\n", feeds[s->feed].name);
-		for (k = 0; k < STEP_MAX_PROCS; k++)
-			dump_words(b, k ? "pipe" : "run", s->run[k],
-				   STEP_MAX_WORDS);
-		if (s->native)
-			buf_printf(b, "native %s\n", natives[s->native].name);
-		if (s->prints)
-			buf_printf(b, "prints %s\n", s->prints);
-		dump_words(b, "in", s->in, STEP_MAX_FILES);
-		dump_words(b, "out", s->out, STEP_MAX_FILES);
+/* A tab-indented line: an attribute of the tool or step above. */
+static void
+parse_attribute(struct parse *p, char **w, size_t n)
+{
+	struct tool *t = p->tool;
+	size_t i;
+
+	if (t) {
+		const char **list = t->env;
+		size_t max = TOOL_MAX_ENV;
+
+		if (!strcmp(w[0], "reads-file-after"))
+			list = t->readopt, max = TOOL_MAX_OPT;
+		else if (!strcmp(w[0], "writes-file-after"))
+			list = t->writeopt, max = TOOL_MAX_OPT;
+		else if (strcmp(w[0], "env") != 0)
+			parse_error(p, "unknown tool attribute '%s'", w[0]);
+		for (i = 1; i < n; i++)
+			parse_add(p, list, max, w[i], w[0]);
+		return;
+	}
+	if (!p->step)
+		parse_error(p, "'%s' is indented, under no tool or step", w[0]);
+	parse_step_attribute(p, p->step, w, n);
+}
+
+/* A recipe's header lines: recipe, about, exports, saved, kbuild. */
+static void
+parse_header(struct parse *p, char **w, size_t n, char *rest)
+{
+	struct recipe *rc = p->rc;
+
+	p->tool = NULL;
+	p->step = NULL;
+	if (!strcmp(w[0], "recipe") && n == 4 && !strcmp(w[2], "version")) {
+		if (rc->name)
+			parse_error(p, "a second recipe line");
+		rc->name = w[1];
+		if (atoi(w[3]) != KOBJC_RECIPE_VERSION)
+			parse_error(p, "version %s, this kobjc reads %d", w[3],
+				    KOBJC_RECIPE_VERSION);
+	} else if (!rc->name) {
+		parse_error(p, "the first line must be: recipe NAME version %d",
+			    KOBJC_RECIPE_VERSION);
+	} else if (!strcmp(w[0], "about") && n > 1) {
+		rc->about = rest;
+	} else if (!strcmp(w[0], "exports") && n == 2) {
+		rc->exports = w[1];
+	} else if (!strcmp(w[0], "saved") && n == 2) {
+		rc->saved = w[1];
+	} else if (!strcmp(w[0], "kbuild") && n == 4) {
+		parse_add(p, rc->kbuild, RECIPE_MAX_KBUILD, rest,
+			  "kbuild lines");
+	} else {
+		parse_error(p, "unknown word '%s' (or its words)", w[0]);
+	}
+}
+
+/* Parse one recipe text. */
+static struct recipe *
+recipe_parse(const char *text)
+{
+	struct parse p = { .rc = calloc(1, sizeof(*p.rc)) };
+	/* both kept for good: the structs point into them */
+	char *copy = xstrdup(text), *whole = xstrdup(text), *line, *next,
+	     *w[32];
+	size_t n;
+
+	p.rc->text = text;
+	for (line = copy; *line; line = next) {
+		char *rest, *save = NULL, *t;
+		int indented = line[0] == '\t';
+
+		next = strchr(line, '\n');
+		if (!next)
+			parse_error(&p, "the text does not end in a newline");
+		whole[next - copy] = '\0';
+		*next++ = '\0';
+		p.line++;
+		if (!*line || line[0] == '#')
+			continue;
+		/* the line after its first word, from a copy the words
+		 * below do not cut */
+		rest = line + indented + strcspn(line + indented, " ");
+		rest = whole + (rest - copy) + (*rest == ' ');
+		for (n = 0, t = strtok_r(line, " \t", &save); t && n < 32;
+		     t = strtok_r(NULL, " \t", &save))
+			w[n++] = t;
+		if (n == 32)
+			parse_error(&p, "a line of more than 31 words");
+		if (n == 0)
+			parse_error(&p, "a line of white space only");
+		if (indented)
+			parse_attribute(&p, w, n);
+		else if (!strcmp(w[0], "tool") || !strcmp(w[0], "step"))
+			parse_declaration(&p, w, n, rest);
+		else
+			parse_header(&p, w, n, rest);
+	}
+	if (!p.rc->about || !p.rc->exports || !p.rc->saved)
+		parse_error(&p, "about, exports and saved must be given");
+	return p.rc;
+}
+
+/* Parse every recipe text, once, before anything reads recipes[]. */
+static void
+recipe_load(void)
+{
+	size_t i;
+
+	_Static_assert(sizeof(recipe_texts) / sizeof(*recipe_texts) <=
+			       MAX_RECIPES + 1,
+		       "more than MAX_RECIPES recipe texts");
+	for (i = 0; recipe_texts[i]; i++)
+		recipes[i] = recipe_parse(recipe_texts[i]);
+}
+
+/* The text of a recipe, then of each it borrows from: what --recipe-hash
+ * hashes. */
+static void
+recipe_dump(const struct recipe *rc, struct buf *b)
+{
+	const struct recipe *seen[MAX_RECIPES + 1] = { rc };
+	size_t n = 1, i, k, s;
+
+	for (i = 0; i < n; i++) { /* rc, then what each borrows */
+		if (i)
+			buf_puts(b, "\n");
+		buf_puts(b, seen[i]->text);
+		for (k = 0; seen[i]->borrows[k]; k++) {
+			for (s = 0; s < n && seen[s] != seen[i]->borrows[k];
+			     s++)
+				;
+			if (s == n && n < MAX_RECIPES)
+				seen[n++] = seen[i]->borrows[k];
+		}
 	}
 }
 
@@ -3061,9 +4581,6 @@ recipe_hash(const struct recipe *rc, char hex[65])
 	memcpy(hex, last_hex, 65);
 }
 
-/* Is the list, of max entries and a slot for NULL, ended in time? */
-#define ENDED(list, max) ((list)[max] == NULL)
-
 static int
 is_builtin_var(const char *w)
 {
@@ -3074,15 +4591,18 @@ is_builtin_var(const char *w)
 	return listed(vars, 8, w);
 }
 
-/* 0 if ok; else says what is wrong with recipe rc's table, returns 1. */
-static int __attribute__((format(printf, 3, 4)))
-table_error(const struct recipe *rc, int ok, const char *fmt, ...)
+/* 0 if ok; else says what is wrong with recipe rc's step s, returns 1. */
+static int __attribute__((format(printf, 4, 5)))
+table_error(const struct recipe *rc, const struct step *s, int ok,
+	    const char *fmt, ...)
 {
 	va_list ap;
 
 	if (ok)
 		return 0;
-	fprintf(stderr, "%s: recipe %s: ", argv0, rc->name ? rc->name : "?");
+	fprintf(stderr, "%s: recipe %s: ", argv0, rc->name);
+	if (s)
+		fprintf(stderr, "step %s: ", s->name);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -3090,115 +4610,67 @@ table_error(const struct recipe *rc, int ok, const char *fmt, ...)
 	return 1;
 }
 
-/* Check a recipe's table; prints what is wrong, returns the count. */
+/* Do step s's words make sense together, in recipe rc? The parser has
+ * checked each word and every list's length. */
+static int
+step_check(const struct recipe *rc, const struct step *s)
+{
+	static const char *const files[] = { "$IN", "$OUT", "$S", NULL };
+	const char *const *w;
+	size_t k, t;
+	int bad = 0, is_args;
+
+	bad += table_error(rc, s, s->tag && !s->native != !s->run[0][0],
+			   "needs a tag, and a run line or a native, not both");
+	bad += table_error(rc, s, !s->prints || s->run[0][0],
+			   "only a command prints");
+	for (k = 0; k < STEP_MAX_PROCS; k++)
+		for (w = s->run[k]; *w; w++) {
+			t = tool_var(*w, &is_args);
+			bad += table_error(
+				rc, s,
+				(*w)[0] != '$' || is_builtin_var(*w) ||
+					(t < MAX_TOOLS && recipe_runs(rc, t)),
+				"unknown variable %s", *w);
+		}
+	for (k = 0; k < STEP_MAX_CONDS && s->when[k].op; k++) {
+		const struct cond *c = &s->when[k];
+
+		t = tool_index(c->arg);
+		bad += table_error(
+			rc, s,
+			c->op == COND_GIVEN
+				? !c->file && t < MAX_TOOLS &&
+					  recipe_runs(rc, t)
+				: c->file && listed(files, 3, c->file) &&
+					  (!conds[c->op].on_object ||
+					   !strcmp(c->file, "$OUT")),
+			"condition %s (%s) on an unknown tool or a "
+			"bad file",
+			conds[c->op].name, conds[c->op].about);
+	}
+	for (k = 0; k < STEP_MAX_FILES; k++)
+		bad += table_error(
+			rc, s,
+			(!s->in[k] || listed(files, 3, s->in[k])) &&
+				(!s->out[k] || listed(files, 3, s->out[k])),
+			"reads or writes an unknown file");
+	return bad;
+}
+
+/* Check a recipe's text as parsed; prints what is wrong, returns the
+ * count. */
 static int
 recipe_check_one(const struct recipe *rc)
 {
-	const char *const files[] = { "$IN", "$OUT", "$S", NULL };
-	size_t i, k, w, t;
-	int bad = 0, is_args;
+	size_t i, k = 0;
+	int bad = 0;
 
-	bad += table_error(rc,
-			   rc->name && rc->about && rc->exports &&
-				   *rc->exports && rc->saved && *rc->saved,
-			   "name, about, exports and saved must be set");
-	bad += table_error(rc, ENDED(rc->tools, RECIPE_MAX_TOOLS),
-			   "too many tools");
-	bad += table_error(rc, ENDED(rc->steps, RECIPE_MAX_STEPS),
-			   "too many steps");
-	for (i = 0, k = 0; i < RECIPE_MAX_STEPS && rc->steps[i]; i++)
+	for (i = 0; rc->steps[i]; i++) {
 		k |= step_writes(rc->steps[i], "$OUT");
-	bad += table_error(rc, k, "no step writes $OUT");
-	for (i = 0; i < RECIPE_MAX_TOOLS && rc->tools[i]; i++) {
-		const struct tool *tl = rc->tools[i];
-
-		bad += table_error(rc, tool_index(tl->name) < MAX_TOOLS,
-				   "tool %s is not in all_tools[]", tl->name);
-		bad += table_error(rc,
-				   ENDED(tl->env, TOOL_MAX_ENV) &&
-					   ENDED(tl->readopt, TOOL_MAX_OPT) &&
-					   ENDED(tl->writeopt, TOOL_MAX_OPT),
-				   "tool %s: a list is not ended", tl->name);
+		bad += step_check(rc, rc->steps[i]);
 	}
-	for (i = 0; i < RECIPE_MAX_STEPS && rc->steps[i]; i++) {
-		const struct step *s = rc->steps[i];
-
-		bad += table_error(rc, s->name && s->tag,
-				   "step %zu has no name or tag", i + 1);
-		bad += table_error(rc, s->when[STEP_MAX_CONDS].op == COND_NONE,
-				   "step %s: too many conditions", s->name);
-		bad += table_error(rc,
-				   ENDED(s->in, STEP_MAX_FILES) &&
-					   ENDED(s->out, STEP_MAX_FILES),
-				   "step %s: too many files", s->name);
-		bad += table_error(
-			rc, !s->native != !s->run[0][0],
-			"step %s: needs a command or a native, not both",
-			s->name);
-		bad += table_error(rc, !s->prints || s->run[0][0],
-				   "step %s: only a command prints", s->name);
-		bad += table_error(
-			rc,
-			s->native < sizeof(natives) / sizeof(natives[0]) &&
-				s->feed < sizeof(feeds) / sizeof(feeds[0]),
-			"step %s: unknown native or feed", s->name);
-		for (k = 0; k < STEP_MAX_PROCS; k++) {
-			bad += table_error(
-				rc, ENDED(s->run[k], STEP_MAX_WORDS),
-				"step %s: process %zu has too many words",
-				s->name, k + 1);
-			bad += table_error(
-				rc, k == 0 || s->run[k - 1][0] || !s->run[k][0],
-				"step %s: a gap in the pipeline", s->name);
-			for (w = 0; w < STEP_MAX_WORDS && s->run[k][w]; w++) {
-				const char *v = s->run[k][w];
-
-				t = tool_var(v, &is_args);
-				bad += table_error(
-					rc,
-					v[0] != '$' || is_builtin_var(v) ||
-						(t < MAX_TOOLS &&
-						 recipe_runs(rc, t)),
-					"step %s: unknown variable %s", s->name,
-					v);
-			}
-		}
-		for (k = 0; k < STEP_MAX_CONDS && s->when[k].op; k++) {
-			const struct cond *c = &s->when[k];
-			int known = c->op < sizeof(conds) / sizeof(conds[0]);
-
-			bad += table_error(rc, known && c->arg,
-					   "step %s: a bad condition", s->name);
-			bad += table_error(
-				rc,
-				c->op != COND_GIVEN ||
-					(tool_index(c->arg) < MAX_TOOLS &&
-					 recipe_runs(rc, tool_index(c->arg))),
-				"step %s: condition on an unknown tool %s",
-				s->name, c->arg);
-			bad += table_error(
-				rc,
-				c->op == COND_GIVEN ||
-					(known && c->file &&
-					 listed(files, 3, c->file) &&
-					 (!conds[c->op].on_object ||
-					  !strcmp(c->file, "$OUT"))),
-				"step %s: condition %s (%s) on a bad file",
-				s->name, known ? conds[c->op].name : "?",
-				known ? conds[c->op].about : "?");
-		}
-		for (k = 0; k < STEP_MAX_FILES; k++) {
-			bad += table_error(
-				rc, !s->in[k] || listed(files, 3, s->in[k]),
-				"step %s: reads an unknown file %s", s->name,
-				s->in[k]);
-			bad += table_error(
-				rc, !s->out[k] || listed(files, 3, s->out[k]),
-				"step %s: writes an unknown file %s", s->name,
-				s->out[k]);
-		}
-	}
-	return bad;
+	return bad + table_error(rc, NULL, k, "no step writes $OUT");
 }
 
 /* Check every recipe (kobjc --recipe-check): 0 if all are sound. */
@@ -3314,7 +4786,230 @@ job_from_cmdfile(struct job *j, const char *obj, struct strv *words)
 	free(d);
 }
 
+/* ---------------------------------------------------------------- kbuild */
+
+/*
+ * kobjc --kbuild=SRCTREE: which recipe a kernel tree's own kbuild text
+ * stands for. Each recipe lists the stock definitions of its per-object
+ * rule (struct recipe's kbuild[]: "FILE NAME SHA256"), each the SHA-256 of
+ * every definition of NAME in scripts/FILE, whitespace-normalised: a
+ * `define NAME ... endef` block, a `NAME = ...` line (any assignment, `\`
+ * continuations joined), or for "rule:TARGET:%.SUFFIX" the recipe lines of
+ * the rule TARGET: DIR/%.SUFFIX. A tree matches a recipe when every one
+ * is there and equal, whatever its version says.
+ */
+
+/* Append text[0..n) to b with each run of white space (a `\`-newline
+ * included) made one space, without a leading or trailing one. */
+static void
+add_normalised(struct buf *b, const char *text, size_t n)
+{
+	const char *e = text + n;
+	int space = 1; /* from the line before */
+
+	for (; text < e; text++) {
+		if (strchr(" \t\n\r", *text) ||
+		    (*text == '\\' && text + 1 < e && text[1] == '\n')) {
+			text += *text == '\\';
+			space = 1;
+			continue;
+		}
+		if (space && b->n && b->s[b->n - 1] != '\n')
+			buf_puts(b, " ");
+		space = 0;
+		buf_add(b, text, 1);
+	}
+}
+
+/* Does line (trimmed) define name: `define NAME`, or NAME op VALUE? */
+static int
+defines(const char *t, const char *name, int *block)
+{
+	size_t n = strlen(name);
+
+	*block = !strncmp(t, "define", 6) && strchr(" \t", t[6]);
+	if (*block)
+		t += 6 + strspn(t + 6, " \t");
+	if (strncmp(t, name, n) != 0)
+		return 0;
+	t += n;
+	if (*block)
+		return !*t || strchr(" \t\n=", *t);
+	t += strspn(t, " \t");
+	return *t == '=' || !strncmp(t, ":=", 2) || !strncmp(t, "::=", 3) ||
+	       !strncmp(t, "?=", 2) || !strncmp(t, "+=", 2);
+}
+
+/* Is line the head of rule "rule:TARGET:%.SUFFIX" (TARGET: DIR/%.SUFFIX)? */
+static int
+is_rule_head(const char *t, const char *name)
+{
+	const char *suffix = strrchr(name, ':'), *target = name + 5;
+	size_t n = suffix - target, k;
+
+	if (strncmp(name, "rule:", 5) != 0 || strncmp(t, target, n) != 0 ||
+	    t[n] != ':')
+		return 0;
+	t += n + 1 + strspn(t + n + 1, " \t");
+	k = strcspn(t, " \t\n");
+	n = strlen(suffix + 1);
+	return k > n && !memcmp(t + k - n, suffix + 1, n) &&
+	       t[k - n - 1] == '/';
+}
+
+/* Every definition of name in text, normalised, one a line, into b;
+ * returns the line the first starts on, 0 if there is none. */
+static int
+kbuild_definition(const char *text, const char *name, struct buf *b)
+{
+	const char *p = text, *start, *t, *e;
+	int line = 1, first = 0, block, in = 0, lines;
+
+	for (; *p; p = *e ? e + 1 : e, line += lines) {
+		/* a logical line: physical ones joined by `\`-newline */
+		for (start = p, e = p, lines = 1; (e = strchr(e, '\n'));
+		     e++, lines++)
+			if (e == p || e[-1] != '\\')
+				break;
+		if (!e)
+			e = p + strlen(p);
+		t = p + strspn(p, " \t");
+		if (in == 1) { /* a define block: up to endef */
+			add_normalised(b, start, e - start);
+			if (!strncmp(t, "endef", 5) &&
+			    (!t[5] || strchr(" \t\n#", t[5]))) {
+				buf_puts(b, "\n");
+				in = 0;
+			}
+			continue;
+		}
+		if (in == 2 && *p == '\t') { /* a rule's recipe line */
+			add_normalised(b, start, e - start);
+			continue;
+		}
+		if (in == 2)
+			buf_puts(b, "\n");
+		in = 0;
+		if (is_rule_head(t, name)) {
+			in = 2;
+		} else if (defines(t, name, &block)) {
+			add_normalised(b, start, e - start);
+			if (block)
+				in = 1;
+			else
+				buf_puts(b, "\n");
+		} else {
+			continue;
+		}
+		first = first ? first : line;
+	}
+	return first;
+}
+
+/* Compare recipe rc's kbuild definitions with tree's; 0 if all match,
+ * else how many differ, with the first described in why. */
+static int
+kbuild_compare(const struct recipe *rc, const char *tree, struct buf *why)
+{
+	struct buf file = { 0 }, def = { 0 };
+	char want[3][128], *path, hex[65];
+	int bad = 0, line;
+	size_t i;
+
+	for (i = 0; i < RECIPE_MAX_KBUILD && rc->kbuild[i]; i++) {
+		struct sha256 c;
+
+		if (sscanf(rc->kbuild[i], "%127s %127s %127s", want[0], want[1],
+			   want[2]) != 3)
+			fatal(1, "recipe %s: bad kbuild line '%s'", rc->name,
+			      rc->kbuild[i]);
+		path = xasprintf("%s/scripts/%s", tree, want[0]);
+		file.n = def.n = 0;
+		if (read_file(path, &file) < 0)
+			usage_error("%s:", path);
+		line = kbuild_definition(file.s, want[1], &def);
+		sha256_init(&c);
+		sha256_update(&c, def.s ? def.s : "", def.n);
+		sha256_final(&c, hex);
+		if (opt.verbose)
+			fprintf(opt.log, "# %s:%d: %s %s\n%s", path, line,
+				want[1], hex, def.s ? def.s : "");
+		if (!line || strcmp(hex, want[2]) != 0) {
+			if (!bad++ && !line)
+				buf_printf(why,
+					   "%s: %s is not defined, as it "
+					   "is for recipe %s",
+					   path, want[1], rc->name);
+			else if (bad == 1)
+				buf_printf(why,
+					   "%s:%d: %s differs from "
+					   "recipe %s's",
+					   path, line, want[1], rc->name);
+		}
+		free(path);
+	}
+	free(file.s);
+	free(def.s);
+	return bad;
+}
+
+/* kobjc --kbuild=SRCTREE: print the name of the recipe tree's text is. */
+static int
+kbuild_recipe(const char *tree)
+{
+	struct buf why = { 0 }, best = { 0 };
+	int bad, fewest = -1;
+	size_t i;
+
+	for (i = 0; recipes[i]; i++) {
+		if (!recipes[i]->kbuild[0])
+			continue;
+		why.n = 0;
+		if (!(bad = kbuild_compare(recipes[i], tree, &why))) {
+			printf("%s\n", recipes[i]->name);
+			return 0;
+		}
+		if (fewest < 0 || bad < fewest) {
+			fewest = bad;
+			best.n = 0;
+			buf_puts(&best, why.s);
+		}
+	}
+	fprintf(stderr, "%s: %s; no recipe has this tree's per-object rule\n",
+		argv0, best.s ? best.s : "no recipe knows kbuild");
+	return 1;
+}
+
 /* ---------------------------------------------------------------- main */
+
+/* --help's lines for the options and variables, beside the tools'. */
+static const char *const help_lines[][2] = {
+	{ "--symvers=FILE", "write #SYMVER lines to FILE, not stdout" },
+	{ "-v, --verbose", "print every step as a shell command" },
+	{ "--time", "print each step's wall time" },
+	{ "--check", "build a cache hit again, uncached, and compare" },
+	{ "--explain", "print the recipe for OBJ.o (from its .cmd file)" },
+	{ "", "or for a command line; run nothing" },
+	{ "--recipe-hash=HEX",
+	  "run only if the recipe's hash is HEX (exit 200)" },
+	{ "--phase=compile", "only the compile phase (distcc's side)" },
+	{ "--", "ends the options" },
+	{ NULL, "environment:" },
+	{ "KBUILD_VERBOSE=1", "as -v (make V=1)" },
+	{ "KOBJC_TIME=1", "as --time" },
+	{ "KOBJC_CACHE=ccache", "cache the whole recipe as one ccache entry" },
+	{ "KOBJC_CC_LAUNCHER=distcc", "run the compile phase through distcc" },
+	{ "KOBJC_CHECK=1|N%", "--check for every hit, or N% of objects" },
+	{ "KOBJC_DIGESTS=FILE", "where content digests are remembered" },
+	{ "", "(default $CCACHE_DIR/kobjc-digests)" },
+	{ "OBJTOOL_ARGS", "read by objtool: part of the cache tag" },
+};
+
+static void
+help_line(FILE *f, const char *left, const char *right)
+{
+	fprintf(f, "  %-21s%s%s\n", left, strlen(left) > 20 ? "  " : "", right);
+}
 
 static void
 usage(FILE *f)
@@ -3327,60 +5022,43 @@ usage(FILE *f)
 		"CC...\n"
 		"       %s --recipes | --recipe-dump[=NAME] | "
 		"--recipe-hash[=NAME]\n"
-		"       %s --recipe-check | --sha256 | -h | --help | "
-		"--version\n"
+		"       %s --kbuild=SRCTREE | --recipe-check | --sha256 | -h | "
+		"--help | --version\n"
 		"\n"
 		"Builds OUT.o from IN.c with kbuild's whole per-object recipe\n"
 		"(compile, objtool, checks, symbol versions) in one process.\n"
 		"CC is the words after IN.c up to the first '-' word (\"ccache "
 		"gcc\"\n"
 		"caches the whole recipe); the rest are the compiler's flags.\n"
-		"\n"
-		"options:\n"
-		"  --recipe=NAME        the kbuild generation (default %s)\n",
-		argv0, argv0, argv0, argv0, recipes[0]->name);
+		"\noptions:\n",
+		argv0, argv0, argv0, argv0);
+	help_line(f, "--recipe=NAME",
+		  xasprintf("the kbuild generation (default %s)",
+			    recipes[0]->name));
 	for (i = 0; all_tools[i]; i++) {
-		int n = (int)strlen(all_tools[i]->name);
+		const char *t = all_tools[i]->name;
+		char *o = xasprintf("--%s=PATH", t),
+		     *a = xasprintf("--%s-arg=ARG", t);
 
-		fprintf(f,
-			"  --%s=PATH%*srun %s (as kbuild would)\n"
-			"  --%s-arg=ARG%*sone %s argument (repeat)\n",
-			all_tools[i]->name, n < 14 ? 14 - n : 1, "",
-			all_tools[i]->name, all_tools[i]->name,
-			n < 11 ? 11 - n : 1, "", all_tools[i]->name);
+		help_line(f, o, xasprintf("run %s (as kbuild would)", t));
+		help_line(f, a, xasprintf("one %s argument (repeat)", t));
 	}
+	for (i = 0; i < sizeof(help_lines) / sizeof(*help_lines); i++)
+		if (!help_lines[i][0])
+			fprintf(f, "\n%s\n", help_lines[i][1]);
+		else
+			help_line(f, help_lines[i][0], help_lines[i][1]);
 	fprintf(f,
-		"  --symvers=FILE       write #SYMVER lines to FILE, not "
-		"stdout\n"
-		"  -v, --verbose        print every step as a shell command\n"
-		"  --time               print each step's wall time\n"
-		"  --explain            print the recipe for OBJ.o (from its "
-		".cmd file)\n"
-		"                       or for a command line; run nothing\n"
-		"  --recipe-hash=HEX    run only if the recipe's hash is HEX "
-		"(exit 200)\n"
-		"  --phase=compile      only the compile phase (distcc's "
-		"side)\n"
-		"  --                   ends the options\n"
-		"\n"
-		"environment:\n"
-		"  KBUILD_VERBOSE=1     as -v (make V=1)\n"
-		"  KOBJC_TIME=1         as --time\n"
-		"  KOBJC_CACHE=ccache   cache the whole recipe as one ccache "
-		"entry\n"
-		"  KOBJC_CC_LAUNCHER=distcc  run the compile phase through "
-		"distcc\n"
-		"  KOBJC_DIGESTS=FILE   where content digests are remembered\n"
-		"                       (default $CCACHE_DIR/kobjc-digests)\n"
-		"  OBJTOOL_ARGS         read by objtool: part of the cache "
-		"tag\n"
-		"\n"
-		"exit status: 0 ok; 1 a check or kobjc failed; 2 bad usage, "
-		"nothing\n"
-		"touched; the failed step's status; 126/127 a tool could not "
-		"be\n"
-		"run/found; 128+N a step died of signal N; 200 another "
-		"recipe.\n"
+		"\nexit status: 0 ok; 1 a check or kobjc failed; 2 bad usage, "
+		"nothing\ntouched; the failed step's status; 126/127 a tool "
+		"could not be\nrun/found; 128+N a step died of signal N; 200 "
+		"another recipe.\n"
+		"\nWith kbuild (any tree whose text kobjc --kbuild=SRCTREE "
+		"knows):\n"
+		"  make MAKEFILES=/abs/kobjc/kbuild/kobjc.mk "
+		"KOBJC=/abs/kobjc/kobjc [CC=\"ccache gcc\"]\n"
+		"  kobjc --kbuild=SRCTREE prints the recipe a kernel tree's "
+		"kbuild text is\n"
 		"See kobjc(1).\n");
 }
 
@@ -3500,76 +5178,148 @@ info_option(char **argv, int i, const char *name)
 	return NULL;
 }
 
-/*
- * The commands that build nothing: --help, --version, --recipes,
- * --recipe-check, --sha256, and [--recipe=NAME] --recipe-dump[=NAME] or
- * --recipe-hash[=NAME]. Returns 0 if argv is none of them.
- */
 static int
-info_command(int argc, char **argv)
+info_help(const char *v)
 {
-	const struct recipe *rc;
+	(void)v;
+	usage(stdout);
+	return 0;
+}
+
+/* --recipes, and --version after its own line */
+static int
+info_recipes(const char *v)
+{
+	char hex[65];
+	size_t k;
+
+	if (v)
+		printf("kobjc %s\n", KOBJC_VERSION);
+	for (k = 0; recipes[k]; k++) {
+		recipe_hash(recipes[k], hex);
+		printf("%-14s %s  %s\n", recipes[k]->name, hex,
+		       recipes[k]->about);
+	}
+	return 0;
+}
+
+static int
+info_check(const char *v)
+{
+	size_t k;
+
+	(void)v;
+	if (recipe_check())
+		return 1;
+	for (k = 0; recipes[k]; k++)
+		printf("%s: ok\n", recipes[k]->name);
+	return 0;
+}
+
+static int
+info_sha256(const char *v)
+{
+	(void)v;
+	return sha256_stdin();
+}
+
+/* The commands that build nothing and take no other word. */
+static const struct {
+	const char *name;
+	int value; /* --NAME=VALUE */
+	int (*run)(const char *value);
+} infos[] = {
+	{ "-h", 0, info_help },		  { "--help", 0, info_help },
+	{ "--recipes", 0, info_recipes }, { "--recipe-check", 0, info_check },
+	{ "--kbuild", 1, kbuild_recipe }, { "--sha256", 0, info_sha256 },
+	{ "--why", 1, why_summary },
+};
+
+/* [--recipe=NAME] --recipe-dump[=NAME] or --recipe-hash[=NAME]. */
+static int
+info_recipe(int argc, char **argv)
+{
 	const char *name = NULL, *v;
 	int i = 1, dump;
 	char hex[65];
 	struct buf b = { 0 };
-	size_t k;
 
 	if (argc >= 3 && (name = info_option(argv, 1, "--recipe")) && *name)
 		i = 2;
-	if (argc == i + 1 && (v = info_option(argv, i, "--recipe-dump"))) {
+	if (argc == i + 1 && (v = info_option(argv, i, "--recipe-dump")))
 		dump = 1;
-	} else if (argc == i + 1 &&
-		   (v = info_option(argv, i, "--recipe-hash"))) {
+	else if (argc == i + 1 && (v = info_option(argv, i, "--recipe-hash")))
 		dump = 0;
-	} else if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		if (argc > 2)
-			usage_error("%s takes no arguments", argv[1]);
-		usage(stdout);
-		return 1;
-	} else if (!strcmp(argv[1], "--version") ||
-		   !strcmp(argv[1], "--recipes")) {
-		if (argc > 2)
-			usage_error("%s takes no arguments", argv[1]);
-		if (argv[1][2] == 'v')
-			printf("kobjc %s\n", KOBJC_VERSION);
-		for (k = 0; recipes[k]; k++) {
-			recipe_hash(recipes[k], hex);
-			printf("%-14s %s  %s\n", recipes[k]->name, hex,
-			       recipes[k]->about);
-		}
-		return 1;
-	} else if (!strcmp(argv[1], "--recipe-check")) {
-		if (argc > 2)
-			usage_error("%s takes no arguments", argv[1]);
-		if (recipe_check())
-			exit(1);
-		for (k = 0; recipes[k]; k++)
-			printf("%s: ok\n", recipes[k]->name);
-		return 1;
-	} else if (!strcmp(argv[1], "--sha256")) {
-		if (argc > 2)
-			usage_error("%s takes no arguments", argv[1]);
-		sha256_stdin();
-		return 1;
-	} else if (info_option(argv, 1, "--recipe-dump") ||
-		   info_option(argv, 1, "--recipe-hash")) {
+	else if (info_option(argv, 1, "--recipe-dump") ||
+		 ((v = info_option(argv, 1, "--recipe-hash")) && !*v))
 		usage_error("%s takes no arguments", argv[1]);
-	} else {
-		return 0; /* a build, --recipe=NAME first included */
-	}
+	else
+		return -1; /* a build, --recipe=NAME first included */
 	if (*v && name)
 		usage_error("--recipe= and %s name two recipes", argv[i]);
-	rc = find_recipe(*v ? v : name);
 	if (dump) {
-		recipe_dump(rc, &b);
+		recipe_dump(find_recipe(*v ? v : name), &b);
 		fwrite(b.s, 1, b.n, stdout);
 		free(b.s);
 	} else {
-		recipe_hash(rc, hex);
+		recipe_hash(find_recipe(*v ? v : name), hex);
 		printf("%s\n", hex);
 	}
-	return 1;
+	return 0;
+}
+
+/* A command that builds nothing: its exit status; -1 if argv is none. */
+static int
+info_command(int argc, char **argv)
+{
+	const char *v;
+	size_t k;
+
+	if (!strcmp(argv[1], "--version")) {
+		if (argc > 2)
+			usage_error("%s takes no arguments", argv[1]);
+		return info_recipes("");
+	}
+	for (k = 0; k < sizeof(infos) / sizeof(*infos); k++) {
+		v = info_option(argv, 1, infos[k].name);
+		if (!v || !*v != !infos[k].value)
+			continue;
+		if (argc > 2)
+			usage_error("%s takes no arguments", argv[1]);
+		return infos[k].run(*v ? v : NULL);
+	}
+	return info_recipe(argc, argv);
+}
+
+/* Called back by ccache or distcc, as the compiler: the job, with the
+ * environment the kobjc that called it left. */
+static void
+compiler_mode(struct job *j, int argc, char **argv)
+{
+	const char *v;
+
+	/* PATH as the user had it, not as launcher_name set it for distcc
+	 * to find this kobjc */
+	if ((v = getenv("KOBJC_PATH"))) {
+		setenv("PATH", v, 1);
+		unsetenv("KOBJC_PATH");
+	}
+	setup_compiler_mode_log();
+	parse_compiler_mode(j, argc, argv);
+	/* tell the kobjc that called ccache: a compile, so a miss (ccache's
+	 * -E calls come on hits too) */
+	if ((v = getenv("KOBJC_RAN"))) {
+		int fd = atoi(v);
+
+		if (fd > 2) {
+			if (j->action == 'c' && write(fd, "r", 1) < 0)
+				warn("KOBJC_RAN:");
+			close(fd);
+		}
+		unsetenv("KOBJC_RAN");
+	}
+	if (j->action == 'c')
+		check_job(j);
 }
 
 int
@@ -3577,20 +5327,22 @@ main(int argc, char **argv)
 {
 	struct job job = { 0 };
 	struct strv words = { 0 };
+	int code;
 	const char *v = getenv("KBUILD_VERBOSE");
 
 	argv0_full = argv[0] ? argv[0] : "kobjc";
 	argv0 = base_of(argv0_full);
 	opt.log = stderr;
 	open_std_fds();
+	recipe_load();
 	/* kbuild's V=1; its V=2 ("why rebuilt") is make's business */
 	if (v && strchr(v, '1'))
 		opt.verbose = 1;
 	v = getenv("KOBJC_TIME");
 	if (v && !strcmp(v, "1"))
 		opt.time = 1;
-	if (argc >= 2 && info_command(argc, argv))
-		return finish(0);
+	if (argc >= 2 && (code = info_command(argc, argv)) >= 0)
+		return finish(code);
 	if (argc >= 2 && !strcmp(argv[1], "--explain")) {
 		if (argc == 2)
 			usage_error(
@@ -3603,28 +5355,7 @@ main(int argc, char **argv)
 		return finish(run_recipe(&job, 1)); /* NOLINT(*Malloc) */
 	}
 	if (is_compiler_mode(argc, argv)) {
-		/* PATH as the user had it, not as launcher_name set it for
-		 * distcc to find this kobjc */
-		if ((v = getenv("KOBJC_PATH"))) {
-			setenv("PATH", v, 1);
-			unsetenv("KOBJC_PATH");
-		}
-		setup_compiler_mode_log();
-		parse_compiler_mode(&job, argc, argv);
-		/* tell the kobjc that called ccache: a compile, so a miss
-		 * (ccache's -E calls come on hits too) */
-		if ((v = getenv("KOBJC_RAN"))) {
-			int fd = atoi(v);
-
-			if (fd > 2) {
-				if (job.action == 'c' && write(fd, "r", 1) < 0)
-					warn("KOBJC_RAN:");
-				close(fd);
-			}
-			unsetenv("KOBJC_RAN");
-		}
-		if (job.action == 'c')
-			check_job(&job);
+		compiler_mode(&job, argc, argv);
 	} else {
 		parse_job(&job, argc, argv, 1);
 		check_job(&job);

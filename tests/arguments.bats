@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154 # $stderr: set by bats' run --separate-stderr
 # Robust execution: odd file names, huge argument lists, and words passed
 # to posix_spawnp as they are, never through a shell.
 load helper
@@ -15,7 +16,7 @@ teardown() { common_teardown; }
 build_all() {
 	local obj=$1 src=$2
 	shift 2
-	run --separate-stderr "$KOBJC" $(fake_tool_opts) -- "$obj" "$src" gcc -O2 \
+	run --separate-stderr "$KOBJC" "${FAKE_TOOL_OPTS[@]}" -- "$obj" "$src" gcc -O2 \
 		-fno-asynchronous-unwind-tables "$@"
 	assert_success
 	assert_equal "$stderr" ''
@@ -51,7 +52,9 @@ build_all() {
 	# each tool got the file as ./-odd.c, never as an option
 	fake_log compile | grep -q ' \./-odd\.c$'
 	fake_log cpp | grep -q ' \./-odd\.c$'
-	! grep -q '^-odd\|  *-odd' "$FAKE_LOG"/*.log
+	if grep -q '^-odd\|  *-odd' "$FAKE_LOG"/*.log; then
+		fail "a tool got -odd as an option: $(cat "$FAKE_LOG"/*.log)"
+	fi
 	"$REAL_GCC" -O2 -fno-asynchronous-unwind-tables -c -o ref.o ./-odd.c
 	"$TOOLS/objtool" --orc ref.o
 	cmp -- -odd.o ref.o
@@ -84,7 +87,7 @@ build_all() {
 	} >big.c
 	total=$(printf '%s ' "${cc[@]}" "${flags[@]}" | wc -c)
 	[ "$total" -ge $((128 * 1024)) ] || fail "only $total bytes"
-	run --separate-stderr "$KOBJC" $(fake_tool_opts) big.o big.c "${cc[@]}" -O2 \
+	run --separate-stderr "$KOBJC" "${FAKE_TOOL_OPTS[@]}" big.o big.c "${cc[@]}" -O2 \
 		-fno-asynchronous-unwind-tables "${flags[@]}"
 	assert_success
 	assert_line --index 0 --regexp '^#SYMVER answer 0x[0-9a-f]{8}$'

@@ -23,12 +23,13 @@ setup_file() {
 	# the 6.1 recipe with one word changed: objtool runs with
 	# "--stackval" instead of $OBJTOOL_ARGS (so no ORC: another object)
 	build_kobjc "$BATS_FILE_TMPDIR/variant" '' \
-		's/"\$OBJTOOL", "\$OBJTOOL_ARGS"/"$OBJTOOL", "--stackval"/'
+		's/run \$OBJTOOL \$OBJTOOL_ARGS \$OUT/run $OBJTOOL --stackval $OUT/'
 }
 
 setup() {
 	common_setup
 	unset KOBJC_CACHE KOBJC_CC_LAUNCHER KOBJC_LOG
+	# shellcheck disable=SC2046 # variable names: words, on purpose
 	unset $(compgen -e | grep '^CCACHE_') XDG_CACHE_HOME
 	export CCACHE_DIR=$BATS_TEST_TMPDIR/ccache
 	R=$BATS_TEST_TMPDIR/results
@@ -36,7 +37,7 @@ setup() {
 	K=$KOBJC
 	RECIPE=
 	CCW=gcc
-	FLAGS=(-O2 -fno-asynchronous-unwind-tables -Wp,-MMD,.answer.o.d)
+	FLAGS=(-O2 -fno-asynchronous-unwind-tables '-Wp,-MMD,.answer.o.d')
 	OBJTOOL=$TOOLS/objtool
 	OT_ARGS=(--orc)
 	GENKSYMS=$TOOLS/genksyms
@@ -103,6 +104,7 @@ kobjc_args() {
 	for a in "${GK_ARGS[@]}"; do
 		ARGS+=(--genksyms-arg="$a")
 	done
+	# shellcheck disable=SC2206 # CCW is words: "ccache gcc"
 	ARGS+=(--symvers=answer.sv answer.o answer.c $CCW "${FLAGS[@]}")
 }
 
@@ -497,6 +499,7 @@ tree_tools() {
 			return 0;
 		}
 	EOF
+	# shellcheck disable=SC2120 # change_misses passes -DV2
 	build_plugin() {
 		g++ -shared -fPIC -fno-rtti -O2 "$@" \
 			-I"$(gcc -print-file-name=plugin)/include" -o plugin.so plugin.c
@@ -608,10 +611,10 @@ dwo_name() {
 		"$OBJTOOL" >"$BATS_TEST_TMPDIR/objtool"
 	chmod 755 "$BATS_TEST_TMPDIR/objtool"
 	OBJTOOL=$BATS_TEST_TMPDIR/objtool
-	local want="answer.o: warning: objtool: noisy" n
+	local want="answer.o: warning: objtool: noisy" _
 	run_kobjc uncached
 	assert_equal "$stderr" "$want"
-	for n in miss hit hit; do
+	for _ in miss hit hit; do
 		run_kobjc cached
 		assert_equal "$stderr" "$want"
 	done
@@ -638,8 +641,8 @@ dwo_name() {
 	uncached
 	save want
 	cp answer.symtypes "$R/want/"
-	local n
-	for n in 1 2; do
+	local _
+	for _ in 1 2; do
 		rm -f answer.symtypes
 		run_kobjc cached
 		assert_same_as want
@@ -669,7 +672,7 @@ dwo_name() {
 # ---------------------------------------------------------------- 2009
 
 @test "ccache: the 2009 two-step recipe is cached whole: no 'called for link', hits, same result" {
-	RECIPE=2009-two-step OBJTOOL= OT_ARGS=()
+	RECIPE=2009-two-step OBJTOOL='' OT_ARGS=()
 	uncached
 	save want
 	cached miss
@@ -784,4 +787,246 @@ cached_fault() {
 			cached_fault "$step" "$mode"
 		done
 	done
+}
+
+# ---------------------------------------------------------------- trust
+
+# The digest file's size in bytes.
+digests_size() { stat -c %s "$CCACHE_DIR/kobjc-digests"; }
+
+@test "ccache: a digest file over 128 KiB (here 2 MiB) is compacted, and a hit then appends nothing (no slow path for good)" {
+	prime
+	cached hit
+	[ -s "$CCACHE_DIR/kobjc-digests" ] || fail "no digest file"
+	# 2 MiB of lines for files long gone, as fresh trees and -j leave
+	awk 'BEGIN { for (i = 0; i < 17000; i++)
+		printf "sha256 fd01 %x 1234 1700000000.000000000 1700000000.000000000 %064x\n", i, i }' \
+		>>"$CCACHE_DIR/kobjc-digests"
+	[ "$(digests_size)" -gt $((2 * 1024 * 1024)) ] || fail "not 2 MiB"
+	cached hit
+	assert_same_as base
+	[ "$(digests_size)" -le $((128 * 1024)) ] ||
+		fail "digest file not compacted: $(digests_size) bytes"
+	local before
+	before=$(digests_size)
+	cached hit
+	cached hit
+	assert_equal "$(digests_size)" "$before"
+	# one line per key: the last one
+	[ -z "$(awk '{ $NF = ""; print }' "$CCACHE_DIR/kobjc-digests" | sort | uniq -d)" ] ||
+		fail "duplicate keys left"
+}
+
+@test "ccache: a digest file that is a FIFO, or a link to /dev/zero, is not used: the build neither hangs nor fills memory" {
+	prime
+	rm -f "$CCACHE_DIR/kobjc-digests"
+	mkfifo "$CCACHE_DIR/kobjc-digests"
+	kobjc_args
+	rm -f answer.o
+	run timeout 30 env KOBJC_CACHE=ccache "$K" "${ARGS[@]}"
+	assert_success
+	cmp answer.o "$R/base/answer.o"
+	[ -p "$CCACHE_DIR/kobjc-digests" ] || fail "the FIFO was replaced"
+	rm -f "$CCACHE_DIR/kobjc-digests" answer.o
+	ln -s /dev/zero "$CCACHE_DIR/kobjc-digests"
+	run timeout 30 bash -c 'ulimit -v 2000000; exec env KOBJC_CACHE=ccache "$@"' \
+		- "$K" "${ARGS[@]}"
+	assert_success
+	cmp answer.o "$R/base/answer.o"
+	[ -L "$CCACHE_DIR/kobjc-digests" ] || fail "the link was replaced"
+}
+
+@test "ccache: the digest file is created with ccache's umask, so every user of a shared cache can record digests" {
+	(
+		umask 077
+		export CCACHE_UMASK=002
+		cached miss
+	)
+	[ -f "$CCACHE_DIR/kobjc-digests" ] || fail "no digest file"
+	assert_equal "$(stat -c %a "$CCACHE_DIR/kobjc-digests")" 664
+}
+
+@test "ccache: a -specs= file (gcc) is tagged by content: another file, or the same file edited, misses" {
+	printf '*cc1_options:\n+ -O0\n\n' >a.specs
+	printf '*cc1_options:\n+ -O1\n\n' >b.specs
+	touch -d '1 hour ago' a.specs b.specs
+	add_flags -specs=a.specs
+	prime
+	cached hit
+	FLAGS=("${FLAGS[@]/-specs=a.specs/-specs=b.specs}")
+	change_misses b :
+	assert_outputs differ base b answer.o
+	FLAGS=("${FLAGS[@]/-specs=b.specs/-specs=a.specs}")
+	cached hit
+	assert_same_as base
+	change_misses edited eval "printf '*cc1_options:\n+ -O2\n\n' >a.specs"
+	assert_outputs differ base edited answer.o
+}
+
+@test "ccache: a plugin loaded with -Xclang -load -Xclang FILE is tagged by content, as -fplugin= is" {
+	command -v clang >/dev/null || skip "no clang"
+	# any file will do for the tag, which V=1 prints before the build
+	# (that then fails: p.so is no plugin): the same words, another file
+	CCW=clang
+	echo one >p.so
+	touch -d '1 hour ago' p.so
+	kobjc_args
+	run env KOBJC_CACHE=ccache KBUILD_VERBOSE=1 "$K" "${ARGS[@]}" -Xclang -load -Xclang p.so
+	local tag1 tag2
+	tag1=$(grep -o 'cache tag [0-9a-f]*' <<<"$output")
+	[[ $output == *"plugin "* ]] || fail "p.so not in the tag: $output"
+	echo two >p.so
+	touch -d '2 hours ago' p.so
+	run env KOBJC_CACHE=ccache KBUILD_VERBOSE=1 "$K" "${ARGS[@]}" -Xclang -load -Xclang p.so
+	tag2=$(grep -o 'cache tag [0-9a-f]*' <<<"$output")
+	[ -n "$tag1" ] && [ "$tag1" != "$tag2" ] || fail "same tag for another p.so: $tag1"
+}
+
+# $BATS_TEST_TMPDIR/alt/gcc: gcc that defines WRAP (answer.o then differs)
+alt_gcc() {
+	mkdir -p "$BATS_TEST_TMPDIR/alt"
+	printf '#!/bin/sh\nexec %s -DWRAP "$@"\n' "$(command -v gcc)" >"$BATS_TEST_TMPDIR/alt/gcc"
+	chmod 755 "$BATS_TEST_TMPDIR/alt/gcc"
+	touch -d '1 hour ago' "$BATS_TEST_TMPDIR/alt/gcc"
+}
+
+@test "ccache: ccache's path (CCACHE_PATH, or path = in ccache.conf) finds the compiler, as stock ccache's does" {
+	alt_gcc
+	CCW=$BATS_TEST_TMPDIR/alt/gcc
+	uncached
+	save alt
+	CCW=gcc
+	uncached
+	save plain
+	assert_outputs differ alt plain answer.o
+	cached miss CCACHE_PATH="$BATS_TEST_TMPDIR/alt"
+	assert_same_as alt
+	CCW="ccache gcc"
+	cached hit CCACHE_PATH="$BATS_TEST_TMPDIR/alt"
+	assert_same_as alt
+	CCW=gcc
+	cached miss
+	assert_same_as plain
+	echo "path = $BATS_TEST_TMPDIR/alt" >"$CCACHE_DIR/ccache.conf"
+	cached hit
+	assert_same_as alt
+}
+
+@test "ccache: ccache's compiler setting (CCACHE_COMPILER, compiler = in ccache.conf) is the compiler, and kobjc still runs" {
+	alt_gcc
+	CCW=$BATS_TEST_TMPDIR/alt/gcc
+	uncached
+	save alt
+	CCW=gcc
+	cached miss CCACHE_COMPILER="$BATS_TEST_TMPDIR/alt/gcc"
+	assert_same_as alt
+	mkdir -p "$CCACHE_DIR"
+	echo "compiler = $BATS_TEST_TMPDIR/alt/gcc" >"$CCACHE_DIR/ccache.conf"
+	CCW="ccache gcc"
+	cached hit
+	assert_same_as alt
+}
+
+@test "ccache: a ccache older than 4.6 (no stdout kept: #SYMVER lines lost on a hit) is refused with one line, nothing touched" {
+	mkdir -p "$BATS_TEST_TMPDIR/old"
+	printf '#!/bin/sh\n[ "$1" != --version ] || { echo "ccache version 4.5.1"; exit 0; }\nexec %s "$@"\n' \
+		"$(command -v ccache)" >"$BATS_TEST_TMPDIR/old/ccache"
+	chmod 755 "$BATS_TEST_TMPDIR/old/ccache"
+	stale_object answer.o
+	local before
+	before=$(snapshot)
+	kobjc_args
+	run --separate-stderr env KOBJC_CACHE="$BATS_TEST_TMPDIR/old/ccache" "$K" "${ARGS[@]}"
+	assert_failure 2
+	[[ $stderr == *"ccache 4.5.1"*"4.6"* ]] || fail "no version message: $stderr"
+	assert_equal "$(wc -l <<<"$stderr")" 1
+	assert_equal "$(snapshot)" "$before"
+}
+
+# The cache tag a V=1 build prints (it fails or not: the tag comes first)
+tag_of() {
+	kobjc_args
+	run env KOBJC_CACHE=ccache KBUILD_VERBOSE=1 "$K" "${ARGS[@]}"
+	grep -o 'cache tag [0-9a-f]*' <<<"$output" || true
+}
+
+@test "ccache: a tool's bytes outside its loaded sections are part of the tag; its debug information is not" {
+	command -v objcopy >/dev/null || skip "no objcopy"
+	mkdir -p "$BATS_TEST_TMPDIR/t"
+	cp "$TOOLS/objtool" "$BATS_TEST_TMPDIR/t/objtool"
+	touch -d '1 hour ago' "$BATS_TEST_TMPDIR/t/objtool"
+	OBJTOOL=$BATS_TEST_TMPDIR/t/objtool
+	local plain stripped added
+	plain=$(tag_of)
+	[ -n "$plain" ] || fail "no tag: $output"
+	# as if built in another directory: other debug information
+	objcopy -R .debug_aranges -R .debug_line_str "$TOOLS/objtool" "$OBJTOOL"
+	touch -d '1 hour ago' "$OBJTOOL"
+	stripped=$(tag_of)
+	assert_equal "$stripped" "$plain"
+	echo 'data a self-reading tool reads' >"$BATS_TEST_TMPDIR/t/extra"
+	objcopy --add-section .kobjc_extra="$BATS_TEST_TMPDIR/t/extra" "$TOOLS/objtool" "$OBJTOOL"
+	touch -d '1 hour ago' "$OBJTOOL"
+	added=$(tag_of)
+	[ "$added" != "$plain" ] || fail "a new non-loaded section left the tag as it was"
+}
+
+# ---------------------------------------------------------------- check mode
+
+@test "check mode: KOBJC_CHECK=1 on a good hit builds again, finds no difference, and keeps the hit's result" {
+	prime
+	cached hit KOBJC_CHECK=1
+	assert_same_as base
+	kobjc_args
+	rm -f answer.o
+	run --separate-stderr env KOBJC_CACHE=ccache KOBJC_CHECK=1 KBUILD_VERBOSE=1 "$K" "${ARGS[@]}"
+	assert_success
+	[[ $stderr == *"# check: answer.o: the cache gave what the recipe gives"* ]] || fail "$stderr"
+	assert_same_as base
+	assert_no_temps
+}
+
+@test "check mode: a stale entry (a compiler wrapper reading a variable ccache does not hash) is caught, named, and made again" {
+	mkdir -p "$BATS_TEST_TMPDIR/cc"
+	printf '#!/bin/sh\nexec gcc $KOBJC_TEST_EXTRA "$@"\n' >"$BATS_TEST_TMPDIR/cc/mygcc"
+	chmod 755 "$BATS_TEST_TMPDIR/cc/mygcc"
+	touch -d '1 hour ago' "$BATS_TEST_TMPDIR/cc/mygcc"
+	CCW=$BATS_TEST_TMPDIR/cc/mygcc
+	uncached
+	save plain
+	cached miss KOBJC_TEST_EXTRA=-DWRAP
+	save wrap
+	assert_outputs differ plain wrap answer.o
+	# stale: the hit gives the -DWRAP object to a build without it
+	cached hit
+	assert_same_as wrap
+	kobjc_args
+	rm -f answer.o
+	run --separate-stderr env KOBJC_CACHE=ccache KOBJC_CHECK=1 "$K" "${ARGS[@]}"
+	assert_failure 1
+	assert_equal "$stderr" "kobjc: answer.o: check: the cache's result differs from the recipe's in section .text; the cache entry is made again"
+	assert_no_temps
+	# the entry was made again (ccache counts a recache): a plain hit now
+	# gives the right object
+	ccache -z >/dev/null
+	cached hit
+	assert_same_as plain
+}
+
+@test "check mode: KOBJC_CHECK=N% checks the same share of objects every time; a bad value is refused" {
+	prime
+	local pct checked=() n
+	for pct in 0% 100%; do
+		kobjc_args
+		rm -f answer.o
+		run --separate-stderr env KOBJC_CACHE=ccache KOBJC_CHECK=$pct KBUILD_VERBOSE=1 "$K" "${ARGS[@]}"
+		assert_success
+		n=$(grep -c '^# check: answer.o came from the cache' <<<"$stderr" || true)
+		checked+=("$n")
+	done
+	assert_equal "${checked[*]}" "0 1"
+	kobjc_args
+	run --separate-stderr env KOBJC_CACHE=ccache KOBJC_CHECK=lots "$K" "${ARGS[@]}"
+	assert_failure 2
+	[[ $stderr == "kobjc: KOBJC_CHECK=lots: 1, or N% "* ]] || fail "$stderr"
 }

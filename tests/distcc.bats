@@ -14,7 +14,7 @@ setup_file() {
 	local dir=$BATS_FILE_TMPDIR/variant
 	mkdir -p "$dir/src"
 	cp "$TOP/kobjc.c" "$TOP/kobjc.h" "$dir/src/"
-	sed -i 's/"\$OBJTOOL", "\$OBJTOOL_ARGS"/"$OBJTOOL", "--stackval"/' \
+	sed -i 's/run \$OBJTOOL \$OBJTOOL_ARGS \$OUT/run $OBJTOOL --stackval $OUT/' \
 		"$dir/src/kobjc.h"
 	! cmp -s "$TOP/kobjc.h" "$dir/src/kobjc.h"
 	cc -std=c11 -O2 -static -o "$dir/kobjc" "$dir/src/kobjc.c"
@@ -23,6 +23,7 @@ setup_file() {
 setup() {
 	common_setup
 	unset KOBJC_CACHE KOBJC_CC_LAUNCHER KOBJC_LOG
+	# shellcheck disable=SC2046 # variable names: words, on purpose
 	unset $(compgen -e | grep -E '^(DISTCC|CCACHE)_')
 	setup_daemons
 	export DISTCC_DIR=$BATS_TEST_TMPDIR/distcc-client
@@ -49,10 +50,10 @@ teardown() {
 	return $st
 }
 
-# kbuild-like flags for object NAME
+# kbuild-like flags for object NAME, into the array FLAGS
 flags_of() {
-	echo -O2 -fno-asynchronous-unwind-tables -Wp,-MMD,.$1.o.d
-	[ "$1" != two ] || echo -Ihdr -DTWO=2
+	FLAGS=(-O2 -fno-asynchronous-unwind-tables "-Wp,-MMD,.$1.o.d")
+	[ "$1" != two ] || FLAGS+=(-Ihdr -DTWO=2)
 }
 
 # build NAME [VAR=VALUE...]: NAME.o, .NAME.o.d and NAME.sv from NAME.c
@@ -61,8 +62,9 @@ build() {
 	local n=$1
 	shift
 	rm -f "$n.o" ".$n.o.d" "$n.sv"
-	run --separate-stderr env "$@" "$KOBJC" $(real_tool_opts) \
-		--symvers="$n.sv" "$n.o" "$n.c" gcc $(flags_of "$n")
+	flags_of "$n"
+	run --separate-stderr env "$@" "$KOBJC" "${REAL_TOOL_OPTS[@]}" \
+		--symvers="$n.sv" "$n.o" "$n.c" gcc "${FLAGS[@]}"
 }
 
 # A local build of NAME (no distcc) is the reference: saved in $R
@@ -100,7 +102,8 @@ quiet() {
 	# distcc takes the first host with a free slot, so each order sends
 	# every object to the first helper named
 	for d in "one two" "two one"; do
-		export DISTCC_HOSTS=$(hosts_of $d)
+		DISTCC_HOSTS=$(hosts_of $d)
+		export DISTCC_HOSTS
 		for n in answer plain two; do
 			build "$n" KOBJC_CC_LAUNCHER=distcc
 			assert_success
@@ -137,7 +140,8 @@ quiet() {
 	start_daemon other "$VARIANT"
 	port=${DAEMON_PORT[other]}
 	local_ref answer
-	export DISTCC_HOSTS=$(hosts_of other)
+	DISTCC_HOSTS=$(hosts_of other)
+	export DISTCC_HOSTS
 	mkdir "$BATS_TEST_TMPDIR/client-tmp"
 	# DISTCC_SAVE_TEMPS keeps what the helper said (distcc does not show
 	# a refusing helper's stderr)
@@ -161,7 +165,8 @@ quiet() {
 
 @test "distcc: a dead helper (nothing listens) falls back; with DISTCC_FALLBACK=0 the build fails cleanly" {
 	local_ref answer
-	export DISTCC_HOSTS="127.0.0.1:$(free_port)/2"
+	DISTCC_HOSTS="127.0.0.1:$(free_port)/2"
+	export DISTCC_HOSTS
 	build answer KOBJC_CC_LAUNCHER=distcc
 	assert_success
 	assert_like_ref answer no-d
@@ -171,9 +176,10 @@ quiet() {
 	# no fallback allowed: distcc fails, kobjc fails and leaves nothing
 	cp "$R/answer.o" answer.o
 	cp "$R/answer.sv" answer.sv
+	flags_of answer
 	run --separate-stderr env KOBJC_CC_LAUNCHER=distcc DISTCC_FALLBACK=0 \
-		"$KOBJC" $(real_tool_opts) --symvers=answer.sv answer.o answer.c \
-		gcc $(flags_of answer)
+		"$KOBJC" "${REAL_TOOL_OPTS[@]}" --symvers=answer.sv answer.o answer.c \
+		gcc "${FLAGS[@]}"
 	assert_failure
 	assert_absent answer.o answer.sv
 	assert_no_temps
@@ -181,7 +187,8 @@ quiet() {
 
 @test "distcc: a local fallback writes the same .d as a local build" {
 	local_ref answer
-	export DISTCC_HOSTS="127.0.0.1:$(free_port)/2"
+	DISTCC_HOSTS="127.0.0.1:$(free_port)/2"
+	export DISTCC_HOSTS
 	build answer KOBJC_CC_LAUNCHER=distcc
 	assert_success
 	grep -qF 'running locally instead' <<<"$stderr" ||
@@ -192,9 +199,10 @@ quiet() {
 @test "distcc: a compile error on a helper is reported once, and leaves no object" {
 	local want_status want_error
 	start_daemon one "$KOBJC"
-	export DISTCC_HOSTS=$(hosts_of one)
+	DISTCC_HOSTS=$(hosts_of one)
+	export DISTCC_HOSTS
 	printf 'int broken(void) { return 1 }\n' >bad.c
-	run --separate-stderr "$KOBJC" $(real_tool_opts) --symvers=bad.sv \
+	run --separate-stderr "$KOBJC" "${REAL_TOOL_OPTS[@]}" --symvers=bad.sv \
 		bad.o bad.c gcc -O2 -Wp,-MMD,.bad.o.d
 	assert_failure
 	want_status=$status
@@ -204,7 +212,7 @@ quiet() {
 	stale_object bad.o
 	stale_symvers bad.sv
 	run --separate-stderr env KOBJC_CC_LAUNCHER=distcc "$KOBJC" \
-		$(real_tool_opts) --symvers=bad.sv bad.o bad.c gcc -O2 \
+		"${REAL_TOOL_OPTS[@]}" --symvers=bad.sv bad.o bad.c gcc -O2 \
 		-Wp,-MMD,.bad.o.d
 	assert_failure "$want_status"
 	assert_output ''
@@ -221,7 +229,8 @@ quiet() {
 	local before
 	start_daemon one "$KOBJC"
 	start_daemon two "$KOBJC"
-	export DISTCC_HOSTS=$(hosts_of one two)
+	DISTCC_HOSTS=$(hosts_of one two)
+	export DISTCC_HOSTS
 	local_ref answer
 
 	build answer KOBJC_CACHE=ccache KOBJC_CC_LAUNCHER=distcc
@@ -238,4 +247,30 @@ quiet() {
 	assert_like_ref answer
 	assert_equal "$(ccache --print-stats | awk -F'\t' '$1 == "direct_cache_hit" { print $2 }')" 1
 	assert_equal "$(cat "$DAEMONS/one/log" "$DAEMONS/two/log")" "$before"
+}
+
+@test "distcc: CC=\"ccache gcc\" with CCACHE_PREFIX=distcc (ccache's own distcc set-up) ships the compile phase of a miss, and a hit runs nothing" {
+	local before
+	start_daemon one "$KOBJC"
+	DISTCC_HOSTS=$(hosts_of one)
+	export DISTCC_HOSTS
+	local_ref answer
+	flags_of answer
+	rm -f answer.o ".answer.o.d" answer.sv
+	run --separate-stderr env CCACHE_PREFIX=distcc "$KOBJC" "${REAL_TOOL_OPTS[@]}" \
+		--symvers=answer.sv answer.o answer.c ccache gcc "${FLAGS[@]}"
+	assert_success
+	quiet
+	assert_like_ref answer
+	assert_equal "$(compiles_ok one answer.c)" 1
+	assert_equal "$(grep -c COMPILE_ERROR "$DAEMONS/one/log")" 0
+	before=$(cat "$DAEMONS/one/log")
+	rm -f answer.o ".answer.o.d" answer.sv
+	run --separate-stderr env CCACHE_PREFIX=distcc "$KOBJC" "${REAL_TOOL_OPTS[@]}" \
+		--symvers=answer.sv answer.o answer.c ccache gcc "${FLAGS[@]}"
+	assert_success
+	quiet
+	assert_like_ref answer
+	assert_equal "$(ccache --print-stats | awk -F'\t' '$1 == "direct_cache_hit" { print $2 }')" 1
+	assert_equal "$(cat "$DAEMONS/one/log")" "$before"
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154 # $stderr: set by bats' run --separate-stderr
 # kobjc --explain: the recipe for one object, resolved, without running it;
 # from a command line or from the kbuild .cmd file fixdep wrote.
 load helper
@@ -22,7 +23,7 @@ assert_nothing_ran() {
 
 @test "--explain CMDLINE: hash, each step's command, condition, status and files" {
 	before=$(snapshot)
-	run --separate-stderr "$KOBJC" --explain $(fake_tool_opts) answer.o answer.c \
+	run --separate-stderr "$KOBJC" --explain "${FAKE_TOOL_OPTS[@]}" answer.o answer.c \
 		gcc -O2 '-DKBUILD_MODNAME="demo"' -Wp,-MMD,.answer.o.d
 	assert_success
 	assert_equal "$stderr" ''
@@ -197,7 +198,7 @@ $EXPECT_CC
 }
 
 @test "--explain with CC=\"ccache gcc\": ccache caches the whole recipe, the steps run gcc" {
-	run --separate-stderr "$KOBJC" --explain $(fake_tool_opts) answer.o answer.c \
+	run --separate-stderr "$KOBJC" --explain "${FAKE_TOOL_OPTS[@]}" answer.o answer.c \
 		ccache gcc -O2
 	assert_success
 	assert_line --index 1 "cache    ccache, for the whole recipe: one entry (CC starts with it)"

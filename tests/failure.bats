@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154 # $stderr: set by bats' run --separate-stderr
 # When a step fails: the message names the step and its command, the exit
 # status is the step's (128+N for signal N, 127 not found, 126 cannot run),
 # and nothing is left: no object (not even an old one), no temporary, no
@@ -14,12 +15,10 @@ setup() {
 
 teardown() { common_teardown; }
 
-TMPO='\.tmp_answer\.o\.[A-Za-z0-9]{6}\.o'
-
 # kobjc with every step, through the fakes, into answer.o
 build() {
-	run --separate-stderr "$KOBJC" $(fake_tool_opts) --symvers=.answer.o.symvers \
-		"$@" answer.o answer.c gcc -O2 -fno-asynchronous-unwind-tables
+	run --separate-stderr "$KOBJC" "${FAKE_TOOL_OPTS[@]}" --symvers=.answer.o.symvers \
+		answer.o answer.c gcc -O2 -fno-asynchronous-unwind-tables
 }
 
 assert_left_nothing() {

@@ -13,14 +13,15 @@ setup() { stale_setup; }
 
 teardown() { common_teardown; }
 
-# Every step on, gcc named by path so that it can go missing on its own.
+# Every step on, gcc named by path so that it can go missing on its own:
+# kobjc's arguments for foo.o in DIR, into the array ARGS.
 args() {
 	local d=
 	[ "${1:-.}" = . ] || d=$1/
-	echo --objtool="$FAKEBIN/objtool" --objtool-arg=--orc \
-		--genksyms="$FAKEBIN/genksyms" --genksyms-arg=-r --genksyms-arg=/dev/null \
-		--symvers="${d}foo.symvers" "${d}foo.o" foo.c "$FAKEBIN/gcc" -O2 \
-		-fno-asynchronous-unwind-tables -Wp,-MMD,.foo.o.d
+	ARGS=(--objtool="$FAKEBIN/objtool" --objtool-arg=--orc
+		--genksyms="$FAKEBIN/genksyms" --genksyms-arg=-r --genksyms-arg=/dev/null
+		--symvers="${d}foo.symvers" "${d}foo.o" foo.c "$FAKEBIN/gcc" -O2
+		-fno-asynchronous-unwind-tables '-Wp,-MMD,.foo.o.d')
 }
 
 # Run kobjc with ENV... then args DIR; sets st, out, err.
@@ -28,7 +29,8 @@ kobjc_in() {
 	local dir=$1
 	shift
 	st=0
-	env "$@" KOBJC_TEST_TAG="$TEST_TAG" "$KOBJC" $(args "$dir") \
+	args "$dir"
+	env "$@" KOBJC_TEST_TAG="$TEST_TAG" "$KOBJC" "${ARGS[@]}" \
 		>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || st=$?
 	out=$(cat "$BATS_TEST_TMPDIR/out")
 	err=$(cat "$BATS_TEST_TMPDIR/err")
@@ -77,7 +79,7 @@ fault() {
 	missing | noexec)
 		if [ "$step" = cpp ]; then
 			# the compile runs, then the same gcc cannot run again
-			env=(FAKE_FAULT=compile:$([ $mode = missing ] && echo vanish || echo noexec))
+			env=("FAKE_FAULT=compile:$([ $mode = missing ] && echo vanish || echo noexec)")
 		elif [ $mode = missing ]; then
 			rm "$(step_tool "$step")"
 		else

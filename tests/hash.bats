@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
-# The recipe hash: SHA-256 (FIPS 180-4) of the canonical recipe dump, the
-# same for any build of kobjc, different when the table changes.
+# shellcheck disable=SC2154 # $stderr: set by bats' run --separate-stderr
+# The recipe hash: SHA-256 (FIPS 180-4) of the recipe's text as kobjc.h
+# has it (--recipe-dump), the same for any build of kobjc, different when
+# one word of the text changes.
 load helper
 
 setup() { common_setup; }
@@ -21,16 +23,42 @@ sha() {
 @test "--recipe-dump names every step, its condition and its command" {
 	run --separate-stderr "$KOBJC" --recipe-dump
 	assert_success
-	assert_line --index 0 --regexp '^kobjc-recipe kbuild-6\.1 version [0-9]+$'
+	assert_line --index 0 --regexp '^recipe kbuild-6\.1 version [0-9]+$'
 	assert_equal "$(grep '^step ' <<<"$output")" "step compile
 step objtool
 step local-export check
 step symbol versions"
-	assert_line 'run $CC $FLAGS -c -o $OUT $IN'
-	assert_line 'run $OBJTOOL $OBJTOOL_ARGS $OUT'
-	assert_line 'run $CC -E -D__GENKSYMS__ $FLAGS_NODEP $IN'
-	assert_line 'pipe $GENKSYMS $GENKSYMS_ARGS'
-	assert_line 'when elf-symbol __ksymtab $OUT'
+	assert_line $'\trun $CC $FLAGS -c -o $OUT $IN'
+	assert_line $'\trun $OBJTOOL $OBJTOOL_ARGS $OUT'
+	assert_line $'\trun $CC -E -D__GENKSYMS__ $FLAGS_NODEP $IN'
+	assert_line $'\tpipe $GENKSYMS $GENKSYMS_ARGS'
+	assert_line $'\twhen elf-symbol __ksymtab $OUT'
+}
+
+# The text of recipe NAME as kobjc.h spells it: its C string literals
+# between the /* NAME */ comment and the next recipe's, undone.
+text_in_header() {
+	awk -v name="$1" '
+		$0 == "\t/* " name " */" { on = 1; next }
+		on && /^\t\/\* / { exit }
+		on && /^\t+"/ { sub(/^\t+"/, ""); sub(/"[,]?$/, ""); print }
+	' "$TOP/kobjc.h" | sed 's/\\n$//; s/\\t/\t/g; s/\\"/"/g; s/\\\\/\\/g'
+}
+
+@test "--recipe-dump=NAME prints the recipe's text in kobjc.h byte for byte, then the texts it borrows from" {
+	local name
+	for name in kbuild-6.1 kbuild-6.12 kbuild-7.3 2009-two-step; do
+		text_in_header "$name" >want
+		[ -s want ] || fail "no text for $name in kobjc.h"
+		"$KOBJC" --recipe-dump="$name" >dump
+		head -c "$(wc -c <want)" dump | cmp - want ||
+			fail "$name: the dump is not kobjc.h's text"
+	done
+	# kbuild-6.12 borrows from kbuild-6.1: its dump is both texts
+	text_in_header kbuild-6.12 >want
+	echo >>want
+	text_in_header kbuild-6.1 >>want
+	"$KOBJC" --recipe-dump=kbuild-6.12 | cmp - want
 }
 
 @test "--sha256 matches the FIPS 180-4 / NIST test vectors" {
@@ -47,7 +75,7 @@ step symbol versions"
 }
 
 @test "--sha256 agrees with sha256sum at every length around the padding boundaries" {
-	local n data
+	local n
 	head -c 300 /dev/urandom >random
 	for n in 0 1 2 31 54 55 56 57 62 63 64 65 111 119 120 127 128 129 191 192 255 256 300; do
 		head -c $n random >part
@@ -73,7 +101,7 @@ step symbol versions"
 @test "the recipe hash changes when one word of a step changes" {
 	mkdir src
 	cp "$TOP/kobjc.c" "$TOP/kobjc.h" src/
-	sed -i 's/"-D__GENKSYMS__"/"-D__GENKSYMZ__"/' src/kobjc.h
+	sed -i 's/run \$CC -E -D__GENKSYMS__ /run $CC -E -D__GENKSYMZ__ /' src/kobjc.h
 	[ "$(grep -c __GENKSYMZ__ src/kobjc.h)" -ge 1 ]
 	cc -std=c11 -O0 -static -o kobjc-changed src/kobjc.c
 	local h dump
@@ -85,8 +113,10 @@ step symbol versions"
 	assert_equal "$output" "$(./kobjc-changed --recipe-dump | sha256sum | cut -d' ' -f1)"
 	# the dumps differ in exactly that word
 	dump=$(diff <("$KOBJC" --recipe-dump) <(./kobjc-changed --recipe-dump) | grep '^[<>]')
-	assert_equal "$dump" '< run $CC -E -D__GENKSYMS__ $FLAGS_NODEP $IN
-> run $CC -E -D__GENKSYMZ__ $FLAGS_NODEP $IN'
+	assert_equal "$dump" $'< \trun $CC -E -D__GENKSYMS__ $FLAGS_NODEP $IN\n> \trun $CC -E -D__GENKSYMZ__ $FLAGS_NODEP $IN'
+	# a recipe that borrows a step changes with it
+	[ "$(./kobjc-changed --recipe-hash=kbuild-6.12)" != "$("$KOBJC" --recipe-hash=kbuild-6.12)" ] ||
+		fail "kbuild-6.12 borrows from kbuild-6.1, and kept its hash"
 }
 
 @test "every recipe has its own hash, the SHA-256 of its own dump" {
@@ -97,7 +127,7 @@ step symbol versions"
 		assert_output --regexp '^[0-9a-f]{64}$'
 		assert_equal "$output" "$("$KOBJC" --recipe-dump="$name" | sha)"
 		assert_equal "$output" "$("$KOBJC" --recipe="$name" --recipe-hash)"
-		"$KOBJC" --recipe-dump="$name" | grep -qx "kobjc-recipe $name version [0-9]*"
+		"$KOBJC" --recipe-dump="$name" | head -n 1 | grep -qx "recipe $name version [0-9]*"
 		[[ $hashes != *"$output"* ]] || fail "$name: a hash seen before"
 		hashes+=" $output"
 	done
@@ -127,38 +157,44 @@ kbuild-7.3
 	grep -qx 'saved cmd_' <<<"$d61"
 	grep -qx 'exports __export_symbol_' <<<"$d612"
 	grep -qx 'saved savedcmd_' <<<"$d612"
-	grep -qx 'when elf-symbol-prefix __export_symbol_ $OUT' <<<"$d612"
-	! grep -q 'local-export' <<<"$d612" || fail "6.12 has no local-export check"
-	assert_equal "$(grep '^step ' <<<"$d73")" "step compile
-step objtool
-step symbol versions
+	grep -qx $'\twhen elf-symbol-prefix __export_symbol_ $OUT' <<<"$d612"
+	! "$KOBJC" --recipe-dump=kbuild-6.12 | sed '/^$/q' | grep -q 'local-export check$' ||
+		fail "6.12 has no local-export check"
+	assert_equal "$(sed -n '1,/^kbuild /p' <<<"$d73" | grep '^step ')" "step compile as kbuild-6.1
+step objtool as kbuild-6.1
+step symbol versions as kbuild-6.12
 step symbol versions (DWARF)"
-	grep -qx 'stdin export-names' <<<"$d73"
-	grep -qx 'run $GENDWARFKSYMS $GENDWARFKSYMS_ARGS $OUT' <<<"$d73"
+	grep -qx $'\tstdin export-names' <<<"$d73"
+	grep -qx $'\trun $GENDWARFKSYMS $GENDWARFKSYMS_ARGS $OUT' <<<"$d73"
 }
 
-@test "--recipe-check passes every table, and catches a step that fills its argv" {
+@test "--recipe-check passes every text; a bad word or a list too long stops kobjc with the recipe and the line" {
 	run --separate-stderr "$KOBJC" --recipe-check
 	assert_success
 	assert_equal "$(wc -l <<<"$output")" 4
-	# nine words in a process of at most eight: it used to run on into the
-	# pipe's words; now the table is refused
+	# nine words in a process of at most eight
 	mkdir src
 	cp "$TOP/kobjc.c" "$TOP/kobjc.h" src/
-	sed -i 's/"-E", "-D__GENKSYMS__", "$FLAGS_NODEP", "$IN" }/"-E", "-D__GENKSYMS__", "-D1", "-D2", "-D3", "-D4", "$FLAGS_NODEP", "$IN" }/' src/kobjc.h
-	grep -q '"-D4"' src/kobjc.h
+	sed -i 's/ -D__GENKSYMS__ \$FLAGS_NODEP/ -D__GENKSYMS__ -D1 -D2 -D3 -D4 $FLAGS_NODEP/' src/kobjc.h
+	grep -q ' -D4 ' src/kobjc.h
 	cc -std=c11 -O0 -static -o kobjc-long src/kobjc.c
 	run --separate-stderr ./kobjc-long --recipe-check
 	assert_failure 1
-	[[ $stderr == *'step symbol versions: process 1 has too many words'* ]]
+	assert_equal "$stderr" "kobjc-long: kobjc.h: recipe kbuild-6.1, line 44: more than 8 words"
 	# nor will it build with it
 	run --separate-stderr ./kobjc-long out.o answer.c gcc
 	assert_failure 1
-	[[ $stderr == *'kobjc-long: recipe kbuild-6.1: the table is broken' ]]
 	assert_absent out.o
-	# and so is a variable no tool of the recipe gives
+	# a misspelt word
 	cp "$TOP/kobjc.h" src/
-	sed -i 's/"\$OBJTOOL", "\$OBJTOOL_ARGS", "\$OUT"/"$OBJTOOL", "$GENDWARFKSYMS_ARGS", "$OUT"/' src/kobjc.h
+	sed -i '0,/\\twhen given objtool/s//\\twhen gvien objtool/' src/kobjc.h
+	cc -std=c11 -O0 -static -o kobjc-word src/kobjc.c
+	run --separate-stderr ./kobjc-word --recipe-check
+	assert_failure 1
+	assert_equal "$stderr" "kobjc-word: kobjc.h: recipe kbuild-6.1, line 25: unknown condition 'gvien'"
+	# and a variable no tool of the recipe gives
+	cp "$TOP/kobjc.h" src/
+	sed -i 's/run \$OBJTOOL \$OBJTOOL_ARGS \$OUT/run $OBJTOOL $GENDWARFKSYMS_ARGS $OUT/' src/kobjc.h
 	cc -std=c11 -O0 -static -o kobjc-var src/kobjc.c
 	run --separate-stderr ./kobjc-var --recipe-check
 	assert_failure 1

@@ -1,8 +1,15 @@
 # Shared by every tests/*.bats: load with `load helper`.
 # Gives: $KOBJC (the binary under test), $TOOLS (Linux 6.1's real objtool
 # and genksyms, built by tests/kernel-tools), $WORK (a fresh directory per
-# test, the cwd), $FAKEBIN (put first on PATH by use_fakes).
+# test, the cwd), $FAKEBIN (put first on PATH by use_fakes), and the
+# kbuild-like option sets REAL_TOOL_OPTS and FAKE_TOOL_OPTS (arrays).
 export BATS_LIB_PATH=${BATS_LIB_PATH:-/usr/lib/bats}
+# However the tests are started (make -C DIR check, from inside another
+# make, plain bats, any locale): nothing of a calling make reaches the
+# tests' own make calls (w would print "Entering directory" lines into
+# compared output), and every tool speaks the C locale.
+unset MAKEFLAGS MFLAGS MAKELEVEL GNUMAKEFLAGS MAKEFILES MAKEOVERRIDES
+export LC_ALL=C
 bats_load_library bats-support
 bats_load_library bats-assert
 bats_require_minimum_version 1.5.0
@@ -23,9 +30,17 @@ common_setup() {
 	FAKEBIN=$BATS_TEST_TMPDIR/bin
 	FAKE_LOG=$BATS_TEST_TMPDIR/log
 	export FAKE_LOG
+	# the full kbuild-like option set for the real tools, and the same
+	# through the fakes (use_fakes first)
+	REAL_TOOL_OPTS=(--objtool="$TOOLS/objtool" --objtool-arg=--orc
+		--genksyms="$TOOLS/genksyms" --genksyms-arg=-r
+		--genksyms-arg=/dev/null)
+	FAKE_TOOL_OPTS=(--objtool="$FAKEBIN/objtool" --objtool-arg=--orc
+		--genksyms="$FAKEBIN/genksyms" --genksyms-arg=-r
+		--genksyms-arg=/dev/null)
 	mkdir -p "$WORK" "$FAKEBIN"
 	cp "$TOP"/tests/demo/*.c "$TOP"/tests/demo/*.h "$WORK"/
-	cd "$WORK"
+	cd "$WORK" || return
 	unset KBUILD_VERBOSE FAKE_FAULT FAKE_SAY KOBJC_CACHE KOBJC_CC_LAUNCHER \
 		KOBJC_LOG
 	# set on one kobjc call, KOBJC_TEST_TAG=$TEST_TAG marks it and every
@@ -61,19 +76,10 @@ stale_setup() {
 	stale_symvers foo.symvers
 }
 
-# The full kbuild-like option set for the real tools.
-real_tool_opts() {
-	echo --objtool="$TOOLS/objtool" --objtool-arg=--orc \
-		--genksyms="$TOOLS/genksyms" --genksyms-arg=-r \
-		--genksyms-arg=/dev/null
-}
-
-# The same through the fakes (use_fakes first).
-fake_tool_opts() {
-	echo --objtool="$FAKEBIN/objtool" --objtool-arg=--orc \
-		--genksyms="$FAKEBIN/genksyms" --genksyms-arg=-r \
-		--genksyms-arg=/dev/null
-}
+# REAL_TOOL_OPTS and FAKE_TOOL_OPTS as words, for a test that still calls
+# them: "${REAL_TOOL_OPTS[@]}" is the quoted form shellcheck accepts.
+real_tool_opts() { echo "${REAL_TOOL_OPTS[@]}"; }
+fake_tool_opts() { echo "${FAKE_TOOL_OPTS[@]}"; }
 
 # Install tests/fakes/tool as gcc, objtool and genksyms in $FAKEBIN, first
 # on PATH. Each logs its argv to $FAKE_LOG/STEP.log and runs the real tool

@@ -8,7 +8,7 @@ load helper
 setup() {
 	MK=$TOP/kbuild/kobjc.mk
 	WORK=$BATS_TEST_TMPDIR/work
-	mkdir -p "$WORK" && cd "$WORK"
+	mkdir -p "$WORK" && cd "$WORK" || return
 	# kbuild's: the stock rule, defined after MAKEFILES is read
 	cat >build.mk <<-'EOF'
 		MAKEFLAGS += -rR

@@ -9,7 +9,7 @@ teardown() { common_teardown; }
 
 # build DIR NAME: NAME.o and .NAME.o.symvers from NAME.c in DIR, every step.
 build() {
-	(cd "$1" && "$KOBJC" $(real_tool_opts) --symvers=".$2.o.symvers" "$2.o" "$2.c" \
+	(cd "$1" && "$KOBJC" "${REAL_TOOL_OPTS[@]}" --symvers=".$2.o.symvers" "$2.o" "$2.c" \
 		gcc -O2 -fno-asynchronous-unwind-tables -Wp,-MMD,".$2.o.d")
 }
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154 # $stderr: set by bats' run --separate-stderr
 # kobjc deletes or replaces only files it could have made, exit 2 touches
 # nothing, and nothing it does for one step leaks into another: each test
 # is a way a user's file was lost, or a result changed, before.

@@ -129,3 +129,87 @@ bad_usage() {
 	assert_line --regexp "^kbuild-6\.1 +$("$KOBJC" --recipe-hash=kbuild-6.1) "
 	assert_line --regexp "^kbuild-7\.3 +$("$KOBJC" --recipe-hash=kbuild-7.3) "
 }
+
+# --- make install, make uninstall
+
+# ./src: a copy of the tree's Makefile, sources, man page and kbuild files,
+# with $KOBJC as its kobjc, newer than its sources: make builds nothing.
+install_tree() {
+	mkdir src
+	cp -R "$TOP/Makefile" "$TOP/kobjc.c" "$TOP/kobjc.h" "$TOP/kobjc.1" \
+		"$TOP/kbuild" src/
+	cp "$KOBJC" src/kobjc
+	touch src/kobjc
+}
+
+# lint_page FILE: mandoc finds nothing to warn about (when installed)
+lint_page() {
+	if command -v mandoc >/dev/null; then
+		mandoc -Tlint -W warning "$1"
+	fi
+}
+
+@test "make install PREFIX=... DESTDIR=...: the installed man page names the directories kobjc and the patches went to" {
+	install_tree
+	run make -s -C src install PREFIX=/opt/k DESTDIR="$WORK/root" STRIP=
+	assert_success
+	local page=root/opt/k/share/man/man1/kobjc.1
+	[ -f root/opt/k/share/kobjc/kobjc.mk ] && [ -x root/opt/k/bin/kobjc ]
+	grep -q '^\.It Pa /opt/k/share/kobjc/kobjc\.mk$' "$page" ||
+		fail "FILES does not name /opt/k/share/kobjc/kobjc.mk"
+	grep -q '^patch -p1 < /opt/k/share/kobjc/linux-6\.1\.patch$' "$page" ||
+		fail "EXAMPLES do not name /opt/k/share/kobjc"
+	grep -q '^make KOBJC=/opt/k/bin/kobjc ' "$page" ||
+		fail "EXAMPLES do not name /opt/k/bin/kobjc"
+	if grep -n "/usr/local\|$WORK" "$page"; then
+		fail "the installed page names another directory"
+	fi
+	lint_page "$page"
+	# the page in the tree is unchanged
+	cmp src/kobjc.1 "$TOP/kobjc.1"
+
+	# PATCHDIR and BINDIR of their own, and the default PREFIX
+	run make -s -C src install DESTDIR="$WORK/r2" PATCHDIR=/srv/kp \
+		BINDIR=/srv/bin STRIP=
+	assert_success
+	page=r2/usr/local/share/man/man1/kobjc.1
+	grep -q '^\.It Pa /srv/kp/linux-\*\.patch$' "$page" ||
+		fail "FILES does not name /srv/kp"
+	grep -q '^\.Pa /srv/bin/kobjc$' "$page" ||
+		fail "FILES does not name /srv/bin/kobjc"
+	if grep -n '/usr/local/share/kobjc\|/usr/local/bin' "$page"; then
+		fail "the installed page names another directory"
+	fi
+	lint_page "$page"
+}
+
+@test "make uninstall: one line when nothing is installed, else exactly what make install put there" {
+	local d=$WORK/root
+	install_tree
+	cd src
+	run make uninstall PREFIX=/opt/k DESTDIR="$d"
+	assert_success
+	assert_output "uninstall: nothing installed under $d/opt/k"
+	assert_absent "$d"
+
+	make -s install PREFIX=/opt/k DESTDIR="$d" STRIP=
+	# someone else's files beside kobjc's stay
+	touch "$d/opt/k/bin/other" "$d/opt/k/share/kobjc/local.patch"
+	run make uninstall PREFIX=/opt/k DESTDIR="$d"
+	assert_success
+	assert_line "uninstall: $d/opt/k/share/kobjc is not empty: kept"
+	assert_equal "$(cd "$d" && find . -type f | LC_ALL=C sort)" \
+		"./opt/k/bin/other
+./opt/k/share/kobjc/local.patch"
+
+	# with PATCHDIR left empty, it goes too
+	rm "$d/opt/k/share/kobjc/local.patch"
+	make -s install PREFIX=/opt/k DESTDIR="$d" STRIP=
+	run make -s uninstall PREFIX=/opt/k DESTDIR="$d"
+	assert_success
+	assert_output ''
+	assert_absent "$d/opt/k/share/kobjc"
+	assert_equal "$(cd "$d" && find . -type f)" "./opt/k/bin/other"
+	run make uninstall PREFIX=/opt/k DESTDIR="$d"
+	assert_output "uninstall: nothing installed under $d/opt/k"
+}

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154 # $stderr: set by bats' run --separate-stderr
 # What kobjc prints: nothing by default; under V=1 (KBUILD_VERBOSE=1 or -v)
 # every step before it runs, as an exact copy-pasteable command, and "# "
 # lines for native steps and skips; under --time / KOBJC_TIME=1 each
@@ -38,7 +39,7 @@ line_of() {
 }
 
 @test "quiet by default: with genksyms only the #SYMVER lines, on stdout" {
-	KBUILD_VERBOSE=0 run --separate-stderr "$KOBJC" $(fake_tool_opts) \
+	KBUILD_VERBOSE=0 run --separate-stderr "$KOBJC" "${FAKE_TOOL_OPTS[@]}" \
 		answer.o answer.c gcc -O2 -fno-asynchronous-unwind-tables
 	assert_success
 	assert_equal "$stderr" ''
@@ -48,7 +49,7 @@ line_of() {
 }
 
 @test "KBUILD_VERBOSE=1: each step is printed, exactly, before it runs" {
-	FAKE_SAY=1 KBUILD_VERBOSE=1 run --separate-stderr "$KOBJC" $(fake_tool_opts) \
+	FAKE_SAY=1 KBUILD_VERBOSE=1 run --separate-stderr "$KOBJC" "${FAKE_TOOL_OPTS[@]}" \
 		answer.o answer.c gcc -O2 -fno-asynchronous-unwind-tables
 	assert_success
 	assert_line --index 0 --regexp '^#SYMVER answer 0x'
@@ -72,14 +73,14 @@ line_of() {
 }
 
 @test "-v prints the same as KBUILD_VERBOSE=1" {
-	KBUILD_VERBOSE=1 run --separate-stderr "$KOBJC" $(fake_tool_opts) \
+	KBUILD_VERBOSE=1 run --separate-stderr "$KOBJC" "${FAKE_TOOL_OPTS[@]}" \
 		answer.o answer.c gcc -O2
 	assert_success
 	local env_out=${stderr//$(grep -Eo "$TMPO" <<<"$stderr" | head -1)/TMP}
-	run --separate-stderr "$KOBJC" -v $(fake_tool_opts) answer.o answer.c gcc -O2
+	run --separate-stderr "$KOBJC" -v "${FAKE_TOOL_OPTS[@]}" answer.o answer.c gcc -O2
 	assert_success
 	assert_equal "${stderr//$(grep -Eo "$TMPO" <<<"$stderr" | head -1)/TMP}" "$env_out"
-	run --separate-stderr "$KOBJC" --verbose $(fake_tool_opts) answer.o answer.c gcc -O2
+	run --separate-stderr "$KOBJC" --verbose "${FAKE_TOOL_OPTS[@]}" answer.o answer.c gcc -O2
 	assert_equal "${stderr//$(grep -Eo "$TMPO" <<<"$stderr" | head -1)/TMP}" "$env_out"
 	[[ $env_out == *"-c -o TMP answer.c"* ]] || fail "$env_out"
 }
@@ -109,11 +110,11 @@ line_of() {
 		int answer(void) { return 42; }
 		EXPORT_SYMBOL(answer);
 	EOF
-	local flags=(-O2 -fno-asynchronous-unwind-tables -Wp,-MMD,".$obj.d"
+	local flags=(-O2 -fno-asynchronous-unwind-tables "-Wp,-MMD,.$obj.d"
 		-DKBUILD_MODNAME='"demo"' '-DSTR="a b  c"' -DDOLLAR='"$HOME"'
 		"-DQUOTE=\"it's\"" -DBS='"back\\slash"' '-DSEMI="x;y"'
 		'-DPWN="$(touch pwned)"' "-DTAB=\"a	b\"")
-	KBUILD_VERBOSE=1 run --separate-stderr "$KOBJC" $(fake_tool_opts) \
+	KBUILD_VERBOSE=1 run --separate-stderr "$KOBJC" "${FAKE_TOOL_OPTS[@]}" \
 		"$obj" "$src" gcc "${flags[@]}"
 	assert_success
 	local symvers=$output cmds line n=0
@@ -154,7 +155,7 @@ line_of() {
 }
 
 @test "--time: one 'kobjc: time: STEP N.NNN s' line per step that runs" {
-	run --separate-stderr "$KOBJC" --time $(fake_tool_opts) \
+	run --separate-stderr "$KOBJC" --time "${FAKE_TOOL_OPTS[@]}" \
 		answer.o answer.c gcc -O2 -fno-asynchronous-unwind-tables
 	assert_success
 	assert_line --index 0 --regexp '^#SYMVER answer 0x'
