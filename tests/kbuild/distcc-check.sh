@@ -212,7 +212,7 @@ l_objects=$objects l_wall=$wall l_cpu=$cpu
 if [ "${MISMATCH:-1}" != 0 ]; then
 	mkdir -p "$tmp/kobjc-old/src" "$tmp/client-mismatch"
 	cp "$repo/kobjc.c" "$repo/kobjc.h" "$tmp/kobjc-old/src/"
-	sed -i "s/\"Linux ${recipe#kbuild-} scripts/\"Linux ${recipe#kbuild-} (older) scripts/" "$tmp/kobjc-old/src/kobjc.h"
+	sed -i "s/Linux ${recipe#kbuild-} scripts/Linux ${recipe#kbuild-} (older) scripts/" "$tmp/kobjc-old/src/kobjc.h"
 	! cmp -s "$repo/kobjc.h" "$tmp/kobjc-old/src/kobjc.h" || die "no $recipe recipe line in kobjc.h to change"
 	cc -std=c11 -O2 -static -o "$tmp/kobjc-old/kobjc" "$tmp/kobjc-old/src/kobjc.c" ||
 		die "cannot build the older kobjc"
