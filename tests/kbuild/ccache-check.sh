@@ -640,7 +640,7 @@ change_recipe_2009() {
 }
 # one word of the table: objtool gets --stackval, not $OBJTOOL_ARGS
 change_recipe_word() {
-	build_kobjc word '' 's/"\$OBJTOOL", "\$OBJTOOL_ARGS"/"$OBJTOOL", "--stackval"/' &&
+	build_kobjc word '' 's/run \$OBJTOOL \$OBJTOOL_ARGS \$OUT/run $OBJTOOL --stackval $OUT/' &&
 		cp "$tmp/word/kobjc" "$K"
 }
 # the same file again: same size and mtime
