@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # make bench: stock kbuild against kobjc on the Linux trees that
-# kernel-check.sh prepares (KVER=6.1, the default, 6.12 or 7.3), measured
+# kernel-check.sh prepares (KVER=6.1, the default, 6.12, 7.2 or 7.3), measured
 # side by side in one run (alternating runs, medians, ratios), never as
-# timed assertions.
+# timed assertions. Every kobjc make below also gets
+# MAKEFILES=kbuild/kobjc.mk (the stock and kobjc trees are the same
+# unmodified tree).
 #
 #   warm:    rebuild of DIR after 'rm DIR/*.o', both caches warm:
 #            stock  make CC="ccache gcc"                  DIR/
@@ -60,8 +62,8 @@ read -r stock kob <<<"$ready"
 [ -n "$kob" ] || { say "kernel-check.sh did not prepare the trees"; exit 1; }
 base=${stock%-stock} # the prepared tree both are copies of
 tree2=$base-bench-tree2
-patchfile=$repo/kbuild/linux-$kver.patch
-grep -q KOBJC "$kob/scripts/Makefile.build" || { say "kbuild patch not applied in $kob"; exit 1; }
+# the kobjc side: the unmodified tree with kbuild/kobjc.mk
+mkf=MAKEFILES=$repo/kbuild/kobjc.mk
 export CCACHE_DIR=$cache/bench-ccache
 kbuild_identity
 unset KOBJC_CACHE KOBJC_CC_LAUNCHER
@@ -99,12 +101,12 @@ build() {
 # probes run gcc on the kobjc side, ccache on the stock side.
 # shellcheck disable=SC2034
 declare -a stock_warm=(CC="ccache gcc") \
-	kobjc_warm=(KOBJC="$kobjc" KOBJC_CACHE=ccache) \
-	kobjc_warm_cc=(KOBJC="$kobjc" CC="ccache gcc") \
-	stock_cold=() kobjc_cold=(KOBJC="$kobjc") \
-	stock_noop=(CC="ccache gcc") kobjc_noop=(KOBJC="$kobjc" KOBJC_CACHE=ccache) \
-	stock_clean=(CC="ccache gcc") kobjc_clean=(KOBJC="$kobjc" CC="ccache gcc") \
-	stock_tree2=(CC="ccache gcc") kobjc_tree2=(KOBJC="$kobjc" CC="ccache gcc")
+	kobjc_warm=("$mkf" KOBJC="$kobjc" KOBJC_CACHE=ccache) \
+	kobjc_warm_cc=("$mkf" KOBJC="$kobjc" CC="ccache gcc") \
+	stock_cold=() kobjc_cold=("$mkf" KOBJC="$kobjc") \
+	stock_noop=(CC="ccache gcc") kobjc_noop=("$mkf" KOBJC="$kobjc" KOBJC_CACHE=ccache) \
+	stock_clean=(CC="ccache gcc") kobjc_clean=("$mkf" KOBJC="$kobjc" CC="ccache gcc") \
+	stock_tree2=(CC="ccache gcc") kobjc_tree2=("$mkf" KOBJC="$kobjc" CC="ccache gcc")
 read -ra goals <<<"$(printf '%s/ ' $dirs)"
 read -ra dir_list <<<"$dirs"
 
@@ -165,7 +167,6 @@ compare_tree2() {
 				t2=$tree2-kobjc args=("${kobjc_tree2[@]}")
 			fi
 			reset_copy "$base" "$t2"
-			[ $side = a ] || patch -d "$t2" -p1 -s --no-backup-if-mismatch <"$patchfile"
 			quiet "$t2" "${args[@]}" prepare
 			for ((d = 0; d < ${#dir_list[@]}; d++)); do
 				build "$t2" "${dir_list[d]}" "${args[@]}" >>"$cache/bench.tree2.$d.$side"

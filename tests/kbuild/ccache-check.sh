@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make KOBJC=... with the real ccache on real Linux trees (6.1; KVER=6.12
-# or 7.3 as for kernel-check.sh): the kernel-tree version of
+# make MAKEFILES=kbuild/kobjc.mk KOBJC=... with the real ccache on real
+# Linux trees (6.1; KVER=6.12, 7.2 or 7.3 as for kernel-check.sh): the
+# kernel-tree version of
 # tests/ccache.bats. Every part prints its hit and miss counts; a summary
 # follows.
 #
@@ -38,7 +39,7 @@
 #       CCACHE_DIR, sharing only the redis remote storage: the targets are
 #       all hits from the remote, and the outputs equal stock's (part 3's)
 #
-# Environment: KVER (6.1, 6.12, 7.3), TARGETS (default 'fs/fat/ lib/'),
+# Environment: KVER (6.1, 6.12, 7.2, 7.3), TARGETS (default 'fs/fat/ lib/'),
 # KOBJC_BIN, KOBJC_KERNEL_CACHE, JOBS: as for kernel-check.sh, which this
 # runs. PARTS (default '1 2 3 4 5 6 7'; 1 and 2 always run, the others
 # need what 1-3 leave). ccache's directory is $KOBJC_KERNEL_CACHE/ccache,
@@ -62,7 +63,6 @@ kver=${KVER:-6.1}
 # shellcheck source=tests/kbuild/kver.bash
 source "$here/kver.bash"
 kver_facts "$kver" || exit 1
-recipe=kbuild-$kver
 t_start=$(date +%s.%N)
 
 # The same build identity as kernel-check.sh's makes.
@@ -255,11 +255,12 @@ entered=1
 cd "$work"
 
 # mk LOG MAKE-ARGS...: make in the current directory, tail of the log on
-# failure; mkin DIR LOG MAKE-ARGS...: the same in DIR
+# failure; mkin DIR LOG MAKE-ARGS...: the same in DIR. Every make reads
+# kbuild/kobjc.mk, which does nothing without KOBJC.
 mkin() {
 	local dir=$1 log=$logs/$2
 	shift 2
-	make -C "$dir" -j"$jobs" "$@" >"$log" 2>&1 || {
+	make -C "$dir" -j"$jobs" MAKEFILES="$repo/kbuild/kobjc.mk" "$@" >"$log" 2>&1 || {
 		tail -n 30 "$log" >&2
 		die "make $* failed in $dir (log: $log)"
 	}
@@ -639,7 +640,7 @@ change_recipe_2009() {
 }
 # one word of the table: objtool gets --stackval, not $OBJTOOL_ARGS
 change_recipe_word() {
-	build_kobjc word '' 's/"\$OBJTOOL", "\$OBJTOOL_ARGS"/"$OBJTOOL", "--stackval"/' &&
+	build_kobjc word '' 's/run \$OBJTOOL \$OBJTOOL_ARGS \$OUT/run $OBJTOOL --stackval $OUT/' &&
 		cp "$tmp/word/kobjc" "$K"
 }
 # the same file again: same size and mtime
@@ -794,14 +795,13 @@ entered=
 tree2=$base-cc-tree2
 machine2=$base-cc-machine2
 
-# fresh DIR: the tarball unpacked afresh in DIR, patched for kobjc
+# fresh DIR: the tarball unpacked afresh in DIR (unmodified: every make
+# here reads kbuild/kobjc.mk, see mkin)
 fresh() {
 	local tarball
 	tarball=$("$repo/tests/kernel-source" "$kver") || die "no linux-source-$kver tarball"
 	rm -rf "$1" && mkdir -p "$1"
 	tar -xJf "$tarball" -C "$1" --strip-components=1
-	patch -d "$1" -p1 -s --no-backup-if-mismatch <"$repo/kbuild/linux-$kver.patch" ||
-		die "kbuild/linux-$kver.patch does not apply to $1"
 }
 # configure LOG MAKE-DIR [O=...]: $base's .config, olddefconfig, prepare
 # (objtool, genksyms... built there), all with kobjc and KOBJC_CACHE

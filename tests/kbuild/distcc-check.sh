@@ -15,9 +15,9 @@
 #
 # Environment:
 #   KVER                kernel series, as kernel-check.sh: 6.1 (default),
-#                       6.12 or 7.3
+#                       6.12, 7.2 or 7.3
 #   TARGETS             default 6.1 'fs/ext4/ lib/crc7.o', 6.12
-#                       'fs/fat/ lib/crc7.o', 7.3 'fs/fat/
+#                       'fs/fat/ lib/crc7.o', 7.2 and 7.3 'fs/fat/
 #                       lib/crc/crc-itu-t.o'
 #   JOBS                make -j (default 4: the two helpers' 2 slots each;
 #                       distcc takes the first host with a free slot, so
@@ -78,7 +78,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/distcc-check.XXXXXX")
 # more). It logs every job to $tmp/NAME/log. Sets DISTCCD_PORT[NAME].
 start_helper() {
 	distccd_start "$1" "$2"
-	say "helper $1: distccd pid $(cat "$tmp/$1/started") on 127.0.0.1:${DISTCCD_PORT[$1]}, runs $tmp/$1/bin/kobjc (recipe $("$tmp/$1/bin/kobjc" --recipe-hash="kbuild-$kver" | cut -c1-12))"
+	say "helper $1: distccd pid $(cat "$tmp/$1/started") on 127.0.0.1:${DISTCCD_PORT[$1]}, runs $tmp/$1/bin/kobjc (recipe $("$tmp/$1/bin/kobjc" --recipe-hash="$recipe" | cut -c1-12))"
 }
 
 # Stop every helper started, keep their logs, and make sure nothing under
@@ -203,7 +203,7 @@ check local REUSE_STOCK=1
 l_objects=$objects l_wall=$wall l_cpu=$cpu
 [ "$l_objects" = "$d_objects" ] || die "local run built $l_objects objects, the distcc run $d_objects"
 
-# 3. One helper has an older kobjc: its kbuild-$kver table differs (built
+# 3. One helper has an older kobjc: its $recipe table differs (built
 # from this tree's source with the table's about line changed), so the
 # recipe hash differs, so it refuses every job it gets, with
 # exit 200, and distcc compiles that object here instead. It is the first
@@ -212,11 +212,11 @@ l_objects=$objects l_wall=$wall l_cpu=$cpu
 if [ "${MISMATCH:-1}" != 0 ]; then
 	mkdir -p "$tmp/kobjc-old/src" "$tmp/client-mismatch"
 	cp "$repo/kobjc.c" "$repo/kobjc.h" "$tmp/kobjc-old/src/"
-	sed -i "s/\"Linux $kver scripts/\"Linux $kver (older) scripts/" "$tmp/kobjc-old/src/kobjc.h"
-	! cmp -s "$repo/kobjc.h" "$tmp/kobjc-old/src/kobjc.h" || die "no kbuild-$kver recipe line in kobjc.h to change"
+	sed -i "s/Linux ${recipe#kbuild-} scripts/Linux ${recipe#kbuild-} (older) scripts/" "$tmp/kobjc-old/src/kobjc.h"
+	! cmp -s "$repo/kobjc.h" "$tmp/kobjc-old/src/kobjc.h" || die "no $recipe recipe line in kobjc.h to change"
 	cc -std=c11 -O2 -static -o "$tmp/kobjc-old/kobjc" "$tmp/kobjc-old/src/kobjc.c" ||
 		die "cannot build the older kobjc"
-	[ "$("$tmp/kobjc-old/kobjc" --recipe-hash="kbuild-$kver")" != "$("$kobjc" --recipe-hash="kbuild-$kver")" ] ||
+	[ "$("$tmp/kobjc-old/kobjc" --recipe-hash="$recipe")" != "$("$kobjc" --recipe-hash="$recipe")" ] ||
 		die "the older kobjc has $kobjc's recipe hash"
 	start_helper three "$kobjc"
 	start_helper old "$tmp/kobjc-old/kobjc"

@@ -2,7 +2,9 @@
 # distcc-check.sh, bench.sh) know about each kernel series, written once,
 # sourced by each of them.
 #
-#   kver_facts KVER [IBT]   set the facts below for KVER (6.1, 6.12, 7.3);
+#   kver_facts KVER [IBT]   set the facts below for KVER (6.1, 6.6, 6.12,
+#                           6.18, 7.2, 7.3; 6.6 and 6.18 have no Debian
+#                           source here: kernel-check.sh KSRC=DIR);
 #                           IBT is X86_KERNEL_IBT's value (default y).
 #                           Prints a one-line error and returns 1 on any
 #                           other KVER.
@@ -12,9 +14,13 @@
 #   reset_copy BASE COPY    make COPY an exact copy of tree BASE
 #
 # The facts:
+#   recipe          the kobjc recipe the tree's kbuild text maps to (what
+#                   kobjc --kbuild=TREE must print): 7.2's per-object
+#                   recipe is 7.3's text, so it is kbuild-7.3
+#   dwarfksyms      1 where CONFIG_GENDWARFKSYMS exists (6.14 on)
 #   config          symbols for scripts/config after defconfig: MODVERSIONS
 #                   plus modules that export symbols, so that modversions
-#                   runs on module objects: the CRC* (6.1, 6.12; 7.3:
+#                   runs on module objects: the CRC* (6.1, 6.12; 7.2, 7.3:
 #                   CRC_ITU_T, selected by UDF_FS) and LIBCRC32C modules
 #                   are single-object modules, fat.ko is multi-object.
 #                   X86_KERNEL_IBT (off in 6.1's defconfig, on in 6.12's
@@ -27,7 +33,7 @@
 #                   its source and its header (an inline function using
 #                   the exported table); objcmd: obj's .cmd file
 #   kmake cfg       its Makefile and config symbol; selector: the symbol
-#                   that selects cfg where cfg has no prompt (7.3); desc:
+#                   that selects cfg where cfg has no prompt (7.2, 7.3); desc:
 #                   cfg's prompt text
 #   inline_sed      a sed command that changes hdr's inline function
 #   check_targets   kernel-check.sh's default targets, small enough for
@@ -43,9 +49,11 @@
 # shellcheck disable=SC2034 # the facts: for the scripts that source this
 kver_facts() {
 	local ibt=${2:-y}
-	selector=
+	selector='' recipe=kbuild-$1 dwarfksyms=0
 	case $1 in
-	6.1 | 6.12)
+	6.1 | 6.6 | 6.12)
+		# 6.6's per-object kbuild text is 6.12's
+		[ "$1" != 6.6 ] || recipe=kbuild-6.12
 		config=(MODVERSIONS=y X86_KERNEL_IBT="$ibt" CRC4=m CRC7=m CRC8=m
 			CRC_ITU_T=m LIBCRC32C=m FAT_FS=m VFAT_FS=m MSDOS_FS=m)
 		obj=lib/crc7.o src=lib/crc7.c hdr=include/linux/crc7.h kmake=lib/Makefile
@@ -54,7 +62,11 @@ kver_facts() {
 		check_targets='fs/ext4/ lib/ fs/fat/' distcc_targets="fs/ext4/ $obj"
 		[ "$1" = 6.1 ] || check_targets='fs/fat/ lib/' distcc_targets="fs/fat/ $obj"
 		;;
-	7.3)
+	6.18 | 7.2 | 7.3)
+		# 6.18's and 7.2's lib/crc, header and Kconfig are 7.3's; 6.18's
+		# kbuild text is 7.3's but for rule_cc_o_c without save_c_flags
+		# (notes for issue 20): kbuild-7.3's steps, if kobjc accepts it
+		recipe=kbuild-7.3 dwarfksyms=1
 		config=(MODVERSIONS=y X86_KERNEL_IBT="$ibt" UDF_FS=m CRC_ITU_T=m
 			FAT_FS=m VFAT_FS=m MSDOS_FS=m)
 		obj=lib/crc/crc-itu-t.o src=lib/crc/crc-itu-t.c hdr=include/linux/crc-itu-t.h
@@ -65,7 +77,7 @@ kver_facts() {
 		;;
 	*)
 		local me=${0##*/}
-		echo "${me%.sh}: KVER=$1: unknown kernel series (known: 6.1 6.12 7.3)" >&2
+		echo "${me%.sh}: KVER=$1: unknown kernel series (known: 6.1 6.6 6.12 6.18 7.2 7.3; 6.6 and 6.18 with KSRC=)" >&2
 		return 1
 		;;
 	esac
@@ -76,9 +88,9 @@ kbuild_identity() {
 	export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 1970'
 	export KBUILD_BUILD_USER=kobjc KBUILD_BUILD_HOST=kobjc KBUILD_BUILD_VERSION=1
 	export LC_ALL=C
-	unset MAKEFLAGS MAKELEVEL MFLAGS KOBJC KBUILD_OUTPUT KBUILD_SYMTYPES \
+	unset MAKEFLAGS MAKELEVEL MFLAGS MAKEFILES KOBJC KOBJC_KBUILD KBUILD_OUTPUT KBUILD_SYMTYPES \
 		KBUILD_PRESERVE KBUILD_EXTRA_SYMBOLS KCFLAGS KCPPFLAGS ARCH \
-		CROSS_COMPILE OBJTOOL_ARGS
+		CROSS_COMPILE LLVM OBJTOOL_ARGS
 }
 
 reset_copy() {
