@@ -2,7 +2,7 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
-# The kbuild integration: kbuild/linux-*.patch.
+# The kbuild integration: kbuild/kobjc.mk.
 PATCHDIR ?= $(PREFIX)/share/kobjc
 # make install strips the installed kobjc with this; STRIP= keeps symbols.
 STRIP ?= strip
@@ -76,15 +76,19 @@ check-sanitize: kobjc-san/kobjc
 		echo "check-sanitize: sanitizer reports above" >&2; s=1; \
 	fi; $(call bats_summary,check-sanitize)
 
-# Linux KVER (6.1, 6.12 or 7.3; Debian's linux-source-KVER) built with
-# stock kbuild and through kobjc, compared (in CI); GENDWARFKSYMS=1 (7.3)
-# the gendwarfksyms config; FULL=1: vmlinux and modules; VIA=mk: an
-# unmodified tree with MAKEFILES=kbuild/kobjc.mk instead of the patch.
+# Linux KVER (6.1, 6.12, 7.2 or 7.3; Debian's linux-source-KVER, or
+# KSRC=DIR a tree of yours) built with stock kbuild and through kobjc
+# (MAKEFILES=kbuild/kobjc.mk), compared (in CI); GENDWARFKSYMS=1 (7.x) the
+# gendwarfksyms config; FULL=1: vmlinux and modules; ARCH=arm64
+# CROSS_COMPILE=aarch64-linux-gnu- and LLVM=1 pass through.
 # tests/kbuild/kernel-check.sh says more.
 KVER ?= 6.1
+KERNEL_PACKAGES = bison flex libelf-dev libdw-dev libssl-dev bc rsync \
+	xz-utils $(if $(LLVM),clang lld llvm) \
+	$(if $(filter aarch64-linux-gnu-,$(CROSS_COMPILE)),gcc-aarch64-linux-gnu)
 kernel-check: kobjc
-	tests/need-packages bison flex libelf-dev libdw-dev libssl-dev bc rsync xz-utils
-	KVER=$(KVER) GENDWARFKSYMS=$(GENDWARFKSYMS) FULL=$(FULL) VIA=$(VIA) tests/kbuild/kernel-check.sh
+	tests/need-packages $(KERNEL_PACKAGES)
+	KVER=$(KVER) GENDWARFKSYMS=$(GENDWARFKSYMS) FULL=$(FULL) tests/kbuild/kernel-check.sh
 
 # The same comparison with the whole recipe cached by ccache (misses, then
 # hits), make clean, a second tree, O=, two machines over redis, and the
@@ -110,7 +114,8 @@ kernel-check-dkms: kobjc
 	tests/kbuild/dkms-check.sh
 
 # Stock ccache against kobjc+ccache on fs/ext4, lib, kernel: medians and
-# ratios of alternating runs (not in CI); KVER=6.12 or 7.3 for another tree.
+# ratios of alternating runs (not in CI); KVER=6.12, 7.2 or 7.3 for another
+# tree.
 bench: kobjc
 	tests/need-packages bison flex libelf-dev libdw-dev libssl-dev bc rsync xz-utils ccache
 	KVER=$(KVER) tests/kbuild/bench.sh
@@ -151,11 +156,13 @@ lint:
 	else echo "lint: duplicates is not installed: skipped"; fi
 
 # install and uninstall name the same files: the binary, the man page and
-# each kbuild/*.patch and kbuild/kobjc.mk; uninstall also removes PATCHDIR
-# once it is empty, and says so when there is nothing to remove.
-KBUILD_FILES = $(notdir $(wildcard kbuild/*.patch)) kobjc.mk
+# kbuild/kobjc.mk; uninstall also removes PATCHDIR once it is empty, and
+# says so when there is nothing to remove. (The per-series patches of
+# earlier versions go too.)
+KBUILD_FILES = kobjc.mk
+OLD_KBUILD_FILES = linux-6.1.patch linux-6.12.patch linux-7.3.patch
 INSTALLED = $(DESTDIR)$(BINDIR)/kobjc $(DESTDIR)$(MANDIR)/man1/kobjc.1 \
-	$(addprefix $(DESTDIR)$(PATCHDIR)/,$(KBUILD_FILES))
+	$(addprefix $(DESTDIR)$(PATCHDIR)/,$(KBUILD_FILES) $(OLD_KBUILD_FILES))
 # kobjc.1 names the default directories; the installed page names these.
 MAN_DIRS = -e 's|/usr/local/share/kobjc|$(PATCHDIR)|g' \
 	-e 's|/usr/local/bin/kobjc|$(BINDIR)/kobjc|g'

@@ -79,7 +79,7 @@ assert_nothing_ran() {
 	assert_equal "$(snapshot)" "$before"
 }
 
-# Build sub/answer.o the way the kbuild patch does, from the tree top $WORK,
+# Build sub/answer.o the way kbuild/kobjc.mk does, from the tree top $WORK,
 # and write sub/.answer.o.cmd as fixdep does: the command with $ as $$ and
 # # as $(pound), then the source and deps lines, then the #SYMVER lines.
 build_with_cmd_file() {

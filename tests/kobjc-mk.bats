@@ -1,59 +1,107 @@
 #!/usr/bin/env bats
-# kbuild/kobjc.mk without a kernel: a makefile with kbuild's shape (a
-# global cmd_cc_o_c, read after MAKEFILES, and a $(obj)/%.o target) shows
-# which sub-makes and targets kobjc.mk takes over and which it leaves
-# stock. make kernel-check VIA=mk runs it on real trees.
+# kbuild/kobjc.mk without a kernel: makefiles with kbuild's shape (a top
+# make that sets abs_srctree and runs sub-makes; a Makefile.build-like
+# sub-make with obj= and a global cmd_cc_o_c read after MAKEFILES) show
+# which makes and targets kobjc.mk takes over, that it asks
+# 'kobjc --kbuild=' once per build, and how it stops. make kernel-check
+# runs it on real trees.
 load helper
 
 setup() {
 	MK=$TOP/kbuild/kobjc.mk
 	WORK=$BATS_TEST_TMPDIR/work
-	mkdir -p "$WORK" && cd "$WORK" || return
+	mkdir -p "$WORK/src" "$WORK/bin" && cd "$WORK"
 	# kbuild's: the stock rule, defined after MAKEFILES is read
-	cat >build.mk <<-'EOF'
+	cat >build.mk <<-'EOF2'
 		MAKEFLAGS += -rR
 		cmd_cc_o_c = stock-cc -c -o $@
 		$(obj)/%.o: FORCE ; @echo '$(cmd_cc_o_c)'
 		other: FORCE ; @echo '$(cmd_cc_o_c)'
 		FORCE:
-	EOF
+	EOF2
 	grep -v MAKEFLAGS build.mk >plain.mk
-	unset KOBJC VERSION PATCHLEVEL obj dir
+	# kbuild's top Makefile: abs_srctree, then sub-makes (two dirs)
+	cat >top.mk <<-EOF2
+		abs_srctree := $WORK/src
+		export abs_srctree
+		all: ; @\$(MAKE) -f $WORK/build.mk obj=a a/x.o && \$(MAKE) -f $WORK/build.mk obj=b b/y.o
+	EOF2
+	# a kobjc stand-in: --kbuild prints $ANSWER (and logs the call)
+	cat >bin/kobjc <<-'EOF2'
+		#!/bin/sh
+		case $1 in --kbuild=*) echo "$1" >>"${0%/*}/asked" ;; esac
+		case $ANSWER in fail) echo "kobjc: ${1#--kbuild=}/scripts/Makefile.build:234: rule_cc_o_c differs from recipe kbuild-6.1's" >&2; exit 1 ;; esac
+		echo "$ANSWER"
+	EOF2
+	chmod +x bin/kobjc
+	export ANSWER=kbuild-6.12
+	unset KOBJC KOBJC_KBUILD obj dir MAKEFLAGS MAKELEVEL
 }
 
-# sub VERSION PATCHLEVEL MAKE-ARGS...: a Makefile.build-like sub-make
+# sub KOBJC_KBUILD MAKE-ARGS...: a Makefile.build-like sub-make that
+# inherited KOBJC_KBUILD from its top make
 sub() {
-	local v=$1 p=$2
-	shift 2
-	VERSION=$v PATCHLEVEL=$p make -s -f build.mk MAKEFILES="$MK" "$@"
+	local k=$1
+	shift
+	KOBJC_KBUILD=$k MAKELEVEL=1 make -s -f build.mk MAKEFILES="$MK" "$@"
 }
 
-# mk MAKE-ARGS...: the same without kbuild's -rR
-mk() {
-	VERSION=6 PATCHLEVEL=1 make -s -f plain.mk MAKEFILES="$MK" "$@"
-}
-
-@test "kobjc.mk: KOBJC set, a Makefile.build sub-make: \$(obj)/%.o runs kobjc with the tree's recipe" {
-	run sub 6 12 KOBJC=/opt/kobjc obj=lib lib/crc7.o
+@test "kobjc.mk: a Makefile.build sub-make runs the kobjc and recipe its top make found" {
+	run sub "/opt/kobjc kbuild-6.12" KOBJC=whatever obj=lib lib/crc7.o
 	assert_success
 	assert_output --regexp '^/opt/kobjc --recipe=kbuild-6\.12 .*lib/crc7\.o'
-	run sub 7 3 KOBJC=/opt/kobjc obj=lib lib/crc/crc-itu-t.o
-	assert_output --regexp '^/opt/kobjc --recipe=kbuild-7\.3 '
-	run sub 6 1 KOBJC=/opt/kobjc obj=fs/fat fs/fat/inode.o
-	assert_output --regexp '^/opt/kobjc --recipe=kbuild-6\.1 '
 }
 
 @test "kobjc.mk: other targets, tools/build's sub-makes (dir=) and builds without KOBJC stay stock" {
-	run sub 6 1 KOBJC=/opt/kobjc obj=lib other
+	run sub "/opt/kobjc kbuild-6.1" KOBJC=/opt/kobjc obj=lib other
 	assert_output 'stock-cc -c -o other'
-	run sub 6 12 KOBJC=/opt/kobjc obj=lib dir=. lib/crc7.o
+	run sub "/opt/kobjc kbuild-6.1" KOBJC=/opt/kobjc obj=lib dir=. lib/crc7.o
 	assert_output 'stock-cc -c -o lib/crc7.o'
-	run sub 6 1 obj=lib lib/crc7.o
+	run sub "/opt/kobjc kbuild-6.1" obj=lib lib/crc7.o
 	assert_output 'stock-cc -c -o lib/crc7.o'
-	# the top make (no obj=) defines nothing either
-	run sub 5 10 KOBJC=/opt/kobjc other
+}
+
+@test "kobjc.mk: the top make asks kobjc --kbuild=SRCTREE once per build, says so once, passes it down" {
+	run make -f top.mk MAKEFILES="$MK" KOBJC="$WORK/bin/kobjc" --no-print-directory
 	assert_success
-	assert_output 'stock-cc -c -o other'
+	assert_line --index 0 "  KOBJC   kbuild-6.12 (no cache) $WORK/bin/kobjc"
+	assert_line --index 1 --regexp "^$WORK/bin/kobjc --recipe=kbuild-6\\.12 .*a/x\\.o"
+	assert_line --index 2 --regexp "^$WORK/bin/kobjc --recipe=kbuild-6\\.12 .*b/y\\.o"
+	assert [ "${#lines[@]}" = 3 ]
+	assert_equal "$(cat bin/asked)" "--kbuild=$WORK/src"
+	# the cache it will use; nothing under make -s
+	run make -f top.mk MAKEFILES="$MK" KOBJC="$WORK/bin/kobjc" CC="ccache gcc" --no-print-directory
+	assert_line --index 0 "  KOBJC   kbuild-6.12 (ccache: whole recipe) $WORK/bin/kobjc"
+	run make -s -f top.mk MAKEFILES="$MK" KOBJC="$WORK/bin/kobjc"
+	refute_output --partial 'KOBJC '
+}
+
+@test "kobjc.mk: a relative KOBJC is taken from where make was started, under -C too" {
+	mkdir -p elsewhere
+	run make -C "$WORK/elsewhere" -f ../top.mk MAKEFILES="$MK" KOBJC=bin/kobjc --no-print-directory
+	assert_success
+	assert_line --index 0 "  KOBJC   kbuild-6.12 (no cache) $WORK/bin/kobjc"
+	assert_line --index 1 --regexp "^$WORK/bin/kobjc --recipe="
+}
+
+@test "kobjc.mk: no recipe for the tree, or a KOBJC that is not a kobjc: one line, nothing built" {
+	ANSWER=fail run make -s -f top.mk MAKEFILES="$MK" KOBJC="$WORK/bin/kobjc"
+	assert_failure
+	assert_output --regexp "\\*\\*\\* kobjc: $WORK/src/scripts/Makefile.build:234: rule_cc_o_c differs from recipe kbuild-6.1's"
+	assert [ "${#lines[@]}" = 1 ]
+	run make -s -f top.mk MAKEFILES="$MK" KOBJC=kobjc/kobjc
+	assert_failure
+	assert_output --partial "KOBJC=kobjc/kobjc: $WORK/kobjc/kobjc is not an executable file (a relative KOBJC is taken from $WORK)"
+	assert [ "${#lines[@]}" = 1 ]
+	run make -s -f top.mk MAKEFILES="$MK" KOBJC=/bin/echo
+	assert_failure
+	assert_output --partial 'KOBJC=/bin/echo: /bin/echo is not a kobjc that knows --kbuild=SRCTREE'
+	assert [ "${#lines[@]}" = 1 ]
+}
+
+@test "kobjc.mk: no VERSION or PATCHLEVEL test" {
+	run grep -E '\$[({](VERSION|PATCHLEVEL)[)}]' "$MK"
+	assert_failure
 }
 
 @test "kobjc.mk: make's built-in rules never remake (and on failure delete) kobjc.mk" {
@@ -61,17 +109,7 @@ mk() {
 	MK=$WORK/kobjc.mk
 	# with obj empty, \$(obj)/%.o and make's built-in '%: %.o' would
 	# 'link' kobjc.mk from kobjc.mk.o
-	run mk KOBJC=/opt/kobjc obj= other
+	run env KOBJC_KBUILD="/opt/kobjc kbuild-6.1" MAKELEVEL=1 make -s -f plain.mk MAKEFILES="$MK" KOBJC=/opt/kobjc obj= other
 	assert_output 'stock-cc -c -o other'
 	cmp "$TOP/kbuild/kobjc.mk" kobjc.mk
-}
-
-@test "kobjc.mk: a tree of another version stops with one error naming it" {
-	run sub 5 10 KOBJC=/opt/kobjc obj=lib lib/crc7.o
-	assert_failure
-	assert_output --partial 'kobjc.mk: Linux 6.1, 6.12 and 7.3 only, this tree is Linux 5.10'
-	assert [ "${#lines[@]}" = 1 ]
-	run sub 6 6 KOBJC=/opt/kobjc obj=lib lib/crc7.o
-	assert_failure
-	assert_output --partial 'this tree is Linux 6.6'
 }

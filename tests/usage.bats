@@ -150,7 +150,7 @@ lint_page() {
 	fi
 }
 
-@test "make install PREFIX=... DESTDIR=...: the installed man page names the directories kobjc and the patches went to" {
+@test "make install PREFIX=... DESTDIR=...: the installed man page names the directories kobjc and kobjc.mk went to" {
 	install_tree
 	run make -s -C src install PREFIX=/opt/k DESTDIR="$WORK/root" STRIP=
 	assert_success
@@ -158,9 +158,9 @@ lint_page() {
 	[ -f root/opt/k/share/kobjc/kobjc.mk ] && [ -x root/opt/k/bin/kobjc ]
 	grep -q '^\.It Pa /opt/k/share/kobjc/kobjc\.mk$' "$page" ||
 		fail "FILES does not name /opt/k/share/kobjc/kobjc.mk"
-	grep -q '^patch -p1 < /opt/k/share/kobjc/linux-6\.1\.patch$' "$page" ||
+	grep -q '^make MAKEFILES=/opt/k/share/kobjc/kobjc\.mk ' "$page" ||
 		fail "EXAMPLES do not name /opt/k/share/kobjc"
-	grep -q '^make KOBJC=/opt/k/bin/kobjc ' "$page" ||
+	grep -q '^    KOBJC=/opt/k/bin/kobjc ' "$page" ||
 		fail "EXAMPLES do not name /opt/k/bin/kobjc"
 	if grep -n "/usr/local\|$WORK" "$page"; then
 		fail "the installed page names another directory"
@@ -174,7 +174,7 @@ lint_page() {
 		BINDIR=/srv/bin STRIP=
 	assert_success
 	page=r2/usr/local/share/man/man1/kobjc.1
-	grep -q '^\.It Pa /srv/kp/linux-\*\.patch$' "$page" ||
+	grep -q '^\.It Pa /srv/kp/kobjc\.mk$' "$page" ||
 		fail "FILES does not name /srv/kp"
 	grep -q '^\.Pa /srv/bin/kobjc$' "$page" ||
 		fail "FILES does not name /srv/bin/kobjc"

@@ -64,9 +64,10 @@ kver_facts() {
 		;;
 	6.18 | 7.2 | 7.3)
 		# 6.18's and 7.2's lib/crc, header and Kconfig are 7.3's; 6.18's
-		# kbuild text is 7.3's but for rule_cc_o_c without save_c_flags
-		# (notes for issue 20): kbuild-7.3's steps, if kobjc accepts it
+		# kbuild text is 7.3's but for rule_cc_o_c without save_c_flags:
+		# recipe kbuild-6.18, kbuild-7.3's steps
 		recipe=kbuild-7.3 dwarfksyms=1
+		[ "$1" != 6.18 ] || recipe=kbuild-6.18
 		config=(MODVERSIONS=y X86_KERNEL_IBT="$ibt" UDF_FS=m CRC_ITU_T=m
 			FAT_FS=m VFAT_FS=m MSDOS_FS=m)
 		obj=lib/crc/crc-itu-t.o src=lib/crc/crc-itu-t.c hdr=include/linux/crc-itu-t.h
