@@ -3375,20 +3375,56 @@ can_ship(const struct recipe *rc, size_t n)
 }
 
 /*
+ * Is step s a preprocessor pass: does it run $CC on $IN? Then, unless its
+ * conditions say no, its pass into av: as it is if it has -E, else with -E
+ * for -c/-S and without -o; returns 1.
+ */
+static int
+preprocess_pass(struct run *r, const struct step *s, struct strv *av)
+{
+	const char *t[STEP_MAX_WORDS + 2], *const *w;
+	struct buf why = { 0 };
+	int has_e, no;
+	size_t n;
+
+	if (s->native || !s->run[0][0] || strcmp(s->run[0][0], "$CC") != 0 ||
+	    !step_reads(s, "$IN"))
+		return 0;
+	no = eval_step(r, s, &why) == NO;
+	free(why.s);
+	if (no)
+		return 0;
+	for (has_e = 0, w = s->run[0]; *w; w++)
+		has_e |= !strcmp(*w, "-E");
+	for (n = 0, w = s->run[0]; *w; w++) {
+		if (!strcmp(*w, "-c") || !strcmp(*w, "-S"))
+			continue;
+		if (!strcmp(*w, "-o") && w[1]) {
+			w++;
+			continue;
+		}
+		t[n++] = *w;
+		if (!has_e && !strcmp(*w, "$CC"))
+			t[n++] = "-E";
+	}
+	t[n] = NULL;
+	av->n = 0;
+	expand(r, t, av);
+	return 1;
+}
+
+/*
  * Answer a preprocessor call (-E) from ccache or distcc: the output of
  * every preprocessor pass the recipe makes, so that their hash covers
- * every header the recipe reads. A step that runs $CC on $IN is such a
- * pass: as it is if it has -E, else with -E for -c/-S and without -o.
+ * every header the recipe reads (preprocess_pass).
  */
 static int
 run_preprocess(struct run *r)
 {
 	const struct recipe *rc = r->job->recipe;
-	const char *t[STEP_MAX_WORDS + 2], *const *w;
 	struct strv av = { 0 };
-	struct buf why = { 0 };
-	int fd = STDOUT_FILENO, has_e;
-	size_t n, i, end = recipe_steps(rc);
+	int fd = STDOUT_FILENO;
+	size_t i, end = recipe_steps(rc);
 
 	if (r->job->phase)
 		end = compile_phase_steps(rc);
@@ -3399,34 +3435,14 @@ run_preprocess(struct run *r)
 	for (i = 0; i < end; i++) {
 		const struct step *s = rc->steps[i];
 
-		why.n = 0;
-		if (s->native || !s->run[0][0] ||
-		    strcmp(s->run[0][0], "$CC") != 0 || !step_reads(s, "$IN") ||
-		    eval_step(r, s, &why) == NO)
+		if (!preprocess_pass(r, s, &av))
 			continue;
-		for (has_e = 0, w = s->run[0]; *w; w++)
-			has_e |= !strcmp(*w, "-E");
-		for (n = 0, w = s->run[0]; *w; w++) {
-			if (!strcmp(*w, "-c") || !strcmp(*w, "-S"))
-				continue;
-			if (!strcmp(*w, "-o") && w[1]) {
-				w++;
-				continue;
-			}
-			t[n++] = *w;
-			if (!has_e && !strcmp(*w, "$CC"))
-				t[n++] = "-E";
-		}
-		t[n] = NULL;
-		av.n = 0;
-		expand(r, t, &av);
 		print_pipeline(r, s, &av, 1);
 		finish_step(r, s, run_pipeline(r, s, &av, 1, -1, fd), 0);
 	}
 	if (fd != STDOUT_FILENO && close(fd) < 0)
 		fatal(1, "preprocess: %s:", r->job->out);
 	free(av.v);
-	free(why.s);
 	return 0;
 }
 
