@@ -3894,7 +3894,7 @@ why_record(struct run *r, const char *tag, double seconds)
 				       "with other settings\n");
 	}
 	/* a hit like the last: nothing to write */
-	tmp = old.n == rec.n && !memcmp(old.s, rec.s, rec.n)
+	tmp = old.s && old.n == rec.n && !memcmp(old.s, rec.s, rec.n)
 		      ? NULL
 		      : xasprintf("%s.XXXXXX", file);
 	if (tmp && (fd = mkostemp(tmp, O_CLOEXEC)) < 0 && errno == ENOENT) {
@@ -4649,7 +4649,7 @@ remote_step(struct run *r, const struct step *s, int part)
 	struct strv av[STEP_MAX_PROCS] = { { 0 } };
 	struct buf why = { 0 }, b = { 0 };
 	const char *const *w;
-	int has_e = 0, nproc, fd;
+	int has_e = 0, nproc, fd, i;
 	char *in;
 
 	if (s->native || !s->run[0][0] || strcmp(s->run[0][0], "$CC") != 0 ||
@@ -4682,13 +4682,14 @@ remote_step(struct run *r, const struct step *s, int part)
 	}
 	/* a pass piped to a tool: the tool reads the part */
 	nproc = expand_step(r, s, av);
-	if (nproc < 2)
-		return 0;
-	print_pipeline(r, s, av + 1, nproc - 1);
-	finish_step(r, s, run_pipeline(r, s, av + 1, nproc - 1, part, -1), 1);
-	while (nproc-- > 0)
-		free(av[nproc].v);
-	return 1;
+	if (nproc >= 2) {
+		print_pipeline(r, s, av + 1, nproc - 1);
+		finish_step(r, s,
+			    run_pipeline(r, s, av + 1, nproc - 1, part, -1), 1);
+	}
+	for (i = 0; i < nproc; i++)
+		free(av[i].v);
+	return nproc >= 2;
 }
 
 /* A helper's answer: "#kobjc-ran N [NOTE]" on stdout, then the object and
@@ -4815,6 +4816,10 @@ store_tools(const char *dir, const char *tree)
 		printf("%s  %s\n", hex, files.v[i] + strlen(tree) + 1);
 		free(f);
 	}
+	strv_free(&files);
+	free(b.s);
+	free(tmp.s);
+	free(plugins);
 	return 0;
 }
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154 # $stderr: set by bats' run --separate-stderr
 # The whole recipe on a distcc helper (--phase=remote), with the real
 # distcc 3.4 and distccd (on 127.0.0.1 only): the client preprocesses both
 # passes into one bundle, the helper's kobjc compiles, runs objtool, the
