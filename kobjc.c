@@ -4377,15 +4377,36 @@ tool_elsewhere(const struct job *j, const struct step *s, int digest_ok)
 	return MAX_TOOLS;
 }
 
+/* Can a pass already made (text) tell that step s will not run: does it
+ * test the object for a symbol whose name the text does not hold? That
+ * name, or NULL. (Such a symbol could come only from an assembler macro's
+ * concatenation; the helper, finding no pass, leaves the step to the
+ * client.) */
+static const char *
+pass_not_needed(const struct step *s, const struct buf *text)
+{
+	size_t i;
+
+	for (i = 0; text->n && i < STEP_MAX_CONDS && s->when[i].op; i++)
+		if ((s->when[i].op == COND_ELF_SYMBOL ||
+		     s->when[i].op == COND_ELF_SYMBOL_PREFIX) &&
+		    !memmem(text->s, text->n, s->when[i].arg,
+			    strlen(s->when[i].arg)))
+			return s->when[i].arg;
+	return NULL;
+}
+
 /* The -E answer under --phase=remote: each pass of the steps before the
- * first one the client keeps, as "#kobjc-part STEP LENGTH\n" and the pass. */
+ * first one the client keeps, as "#kobjc-part STEP LENGTH\n" and the pass;
+ * none for a step the first pass shows will not run (pass_not_needed). */
 static void
 remote_bundle(struct run *r, int fd)
 {
 	const struct recipe *rc = r->job->recipe;
 	struct strv av = { 0 };
-	struct buf b = { 0 }, head = { 0 };
+	struct buf b = { 0 }, head = { 0 }, first = { 0 };
 	size_t i, end = recipe_steps(rc);
+	const char *absent;
 	int part;
 
 	for (i = 0; i < end; i++) {
@@ -4393,6 +4414,11 @@ remote_bundle(struct run *r, int fd)
 
 		if (tool_elsewhere(r->job, s, 1) < MAX_TOOLS)
 			break;
+		if ((absent = pass_not_needed(s, &first))) {
+			verbose("# %s: no pass sent: the source has no %s",
+				s->name, absent);
+			continue;
+		}
 		if (!preprocess_pass(r, s, &av))
 			continue;
 		if ((part = memfd_create("kobjc-part", MFD_CLOEXEC)) < 0)
@@ -4407,10 +4433,13 @@ remote_bundle(struct run *r, int fd)
 		if (write_all(fd, head.s, head.n) < 0 ||
 		    write_all(fd, b.s, b.n) < 0)
 			fatal(1, "preprocess: writing the bundle:");
+		if (!first.n)
+			buf_add(&first, b.s, b.n);
 	}
 	free(av.v);
 	free(b.s);
 	free(head.s);
+	free(first.s);
 }
 
 /* The first line of the helper's stdout: how many steps it ran, and its

@@ -309,3 +309,31 @@ helper_job() {
 	assert_equal "$(ran_where)" ""
 	assert_no_backoff
 }
+
+@test "distcc-remote: the bundle holds the symbol-version pass only for a source that can export; without it a helper leaves that step to the client" {
+	local ot gk
+	store "$DAEMONS/store"
+	ot=sha256:$(awk '/objtool$/ { print $1 }' <<<"$output")
+	gk=sha256:$(awk '/genksyms$/ { print $1 }' <<<"$output")
+	helper one "$DAEMONS/store"
+	run --separate-stderr "$KOBJC" --cc=gcc --phase=remote --genksyms="$gk" \
+		-O2 -E plain.c
+	assert_success
+	assert_equal "$(grep -c '^#kobjc-part ' <<<"$output")" 1
+	run --separate-stderr "$KOBJC" --cc=gcc --phase=remote --genksyms="$gk" \
+		-O2 -E answer.c
+	assert_success
+	assert_equal "$(grep -c '^#kobjc-part ' <<<"$output")" 2
+
+	# answer.c's bundle without its symbol-version pass (step 3)
+	printf '%s\n' "$output" | sed '/^#kobjc-part 3 /,$d' >"$DAEMONS/one/tmp/job.i"
+	run --separate-stderr helper_job --objtool="$ot" --objtool-arg=--orc \
+		--genksyms="$gk" --genksyms-arg=-r --genksyms-arg=/dev/null
+	assert_success
+	assert_equal "$stderr" ""
+	assert_equal "$output" "#kobjc-ran 3 symbol versions: no pass in the bundle"
+	[ -s "$DAEMONS/one/tmp/job.o" ] || fail "no object"
+	assert_equal "$(ran_where)" "one objtool;"
+	rm -f "$DAEMONS/one/tmp/job.o" "$DAEMONS/one/tmp/job.i"
+	assert_no_temps "$DAEMONS"
+}
