@@ -4613,6 +4613,27 @@ helper_refusal(struct job *j)
 	return NULL;
 }
 
+/* A compile-phase job on a distcc helper, which distccd hands the source
+ * preprocessed, as a .i file (kobjc is given sources): refuse what a
+ * helper refuses, with exit 1 (distcc then builds it on the client). No
+ * kobjc sends --symvers= to a helper: refused in either phase. */
+static void
+check_compile_helper(struct job *j)
+{
+	size_t n = j->in ? strlen(j->in) : 0;
+	const char *why;
+
+	/* a file to write, and to remove on a failure: before anything */
+	if (is_remote(j) && j->symvers)
+		fatal(1, "helper refused: --symvers=%s names a file to write",
+		      j->symvers);
+	if (!j->phase || strcmp(j->phase, "compile") != 0 || j->action != 'c' ||
+	    n < 2 || strcmp(j->in + n - 2, ".i") != 0)
+		return;
+	if ((why = helper_refusal(j)))
+		fatal(1, "helper %s", why);
+}
+
 /* Take the bundle apart: part[STEP] a memfd with that step's pass; 0 if it
  * is not a well-formed bundle. */
 static int
@@ -4737,6 +4758,7 @@ remote_done(struct run *r, size_t ran, const char *note)
 		fatal(1, "writing stdout:");
 	if (!ran)
 		r->symvers.n = 0;
+	r->job->symvers = NULL; /* the lines go on stdout, after that one */
 	install(r);
 	free(b.s);
 	return 0;
@@ -6036,6 +6058,7 @@ compiler_mode(struct job *j, int argc, char **argv)
 		}
 		unsetenv("KOBJC_RAN");
 	}
+	check_compile_helper(j);
 	if (j->action == 'c')
 		check_job(j);
 }

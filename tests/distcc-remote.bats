@@ -108,6 +108,13 @@ ran_where() {
 	sort "$TOOL_LOG" | tr '\n' ';'
 }
 
+# assert_compiles NAME SOURCE N: daemon NAME logged N compiles of SOURCE
+# (distccd logs a job after its client has the result: wait, bounded)
+assert_compiles() {
+	poll_until eval "[ \"\$(compiles_ok $1 $2)\" -eq $3 ]" ||
+		fail "helper $1 logged $(compiles_ok "$1" "$2") compiles of $2, not $3"
+}
+
 # no distcc backoff: the client never disliked a helper
 assert_no_backoff() {
 	local b
@@ -133,8 +140,8 @@ assert_no_backoff() {
 	assert_equal "$stderr" ""
 	assert_like_ref plain
 	assert_equal "$(ran_where)" "one objtool;"
-	assert_equal "$(compiles_ok one answer.c)" 1
-	assert_equal "$(compiles_ok one plain.c)" 1
+	assert_compiles one answer.c 1
+	assert_compiles one plain.c 1
 	assert_no_backoff
 }
 
@@ -172,7 +179,7 @@ assert_no_backoff() {
 	assert_equal "$(ran_where)" "client genksyms;client objtool;"
 	grep -qxF '# distcc: 1 steps ran there: objtool: objtool not in KOBJC_TOOLS' \
 		<<<"$stderr" || fail "no account of the helper's steps: $stderr"
-	assert_equal "$(compiles_ok bare answer.c)" 1
+	assert_compiles bare answer.c 1
 
 	DISTCC_HOSTS=$(hosts_of partial)
 	build answer KOBJC_CC_LAUNCHER=distcc
@@ -214,7 +221,7 @@ assert_no_backoff() {
 	assert_equal "$stderr" ""
 	assert_like_ref answer
 	assert_equal "$(ran_where)" "one genksyms;one objtool;"
-	assert_equal "$(compiles_ok one answer.c)" 1
+	assert_compiles one answer.c 1
 	before=$(cat "$DAEMONS/one/log")
 	rm -f answer.o .answer.o.d answer.sv
 	: >"$TOOL_LOG"
@@ -265,7 +272,7 @@ helper_job() {
 			-O2 -c -o job.o job.i)
 }
 
-@test "distcc-remote: a helper is not a shell: a tool by path, a file argument, -wrapper, -specs, -B, --symvers, -fplugin and @file are refused, and nothing runs" {
+@test "distcc-remote: a helper is not a shell: a tool by path, a file argument, -wrapper, -specs, -B, -fplugin, @file and --symvers are refused, and nothing runs" {
 	local bad
 	store "$DAEMONS/store"
 	helper one "$DAEMONS/store"
@@ -278,7 +285,7 @@ helper_job() {
 
 	for bad in "--objtool=/bin/sh --objtool-arg=-c --objtool-arg=id>f" \
 		"--objtool=sha256:$(printf '%064d' 0) --objtool-arg=-c --objtool-arg=id>f" \
-		"-wrapper /bin/sh,-c,id>f" "-specs=/tmp/x.specs" "-B/tmp" "--symvers=/tmp/x.sv" \
+		"-wrapper /bin/sh,-c,id>f" "-specs=/tmp/x.specs" "-B/tmp" \
 		"-fplugin=/tmp/p.so" "@/tmp/opts" "-Wa,@/tmp/opts"; do
 		# shellcheck disable=SC2086 # the words of one attempt
 		run --separate-stderr helper_job $bad
@@ -293,6 +300,12 @@ helper_job() {
 	run --separate-stderr helper_job --cc=sh
 	[[ $output == "#kobjc-ran 0 refused: compiler"* ]] || fail "sh: $output"
 	assert_equal "$(ran_where)" ""
+	# a file to write: refused before anything (no client sends it)
+	rm -f "$BATS_TEST_TMPDIR/x.sv"
+	run --separate-stderr helper_job --symvers="$BATS_TEST_TMPDIR/x.sv"
+	assert_failure 1
+	assert_equal "$stderr" "kobjc: helper refused: --symvers=$BATS_TEST_TMPDIR/x.sv names a file to write"
+	assert_absent "$BATS_TEST_TMPDIR/x.sv"
 
 	# and through distcc, as a client would send it: refused, exit 0
 	DISTCC_HOSTS=$(hosts_of one)
@@ -304,7 +317,7 @@ helper_job() {
 	assert_success
 	[[ $output == "#kobjc-ran 0 refused: --objtool=/bin/sh: "* ]] ||
 		fail "not refused through distcc: $output"
-	assert_equal "$(compiles_ok one answer.c)" 1
+	assert_compiles one answer.c 1
 	[ -z "$(find "$DAEMONS" -name f)" ] || fail "id ran on the helper"
 	assert_equal "$(ran_where)" ""
 	assert_no_backoff
@@ -336,4 +349,29 @@ helper_job() {
 	assert_equal "$(ran_where)" "one objtool;"
 	rm -f "$DAEMONS/one/tmp/job.o" "$DAEMONS/one/tmp/job.i"
 	assert_no_temps "$DAEMONS"
+}
+
+@test "distcc-remote: a helper's compile phase (--phase=compile) refuses the same, with exit 1; nothing runs there" {
+	local bad
+	helper one
+	gcc -O2 -E answer.c >"$DAEMONS/one/tmp/job.i"
+	for bad in "-wrapper /bin/sh,-c,id>f" "-B/tmp" "-specs=/tmp/x.specs" \
+		"@/tmp/opts" "--symvers=$BATS_TEST_TMPDIR/x.sv" "--cc=sh"; do
+		# shellcheck disable=SC2086 # the words of one attempt
+		run --separate-stderr bash -c 'cd "$1" && rm -f job.o f &&
+			DISTCC_CMDLIST=$2 "$3" --cc=gcc --phase=compile "${@:4}" -O2 \
+				-c -o job.o job.i' x "$DAEMONS/one/tmp" \
+			"$DAEMONS/one/cmdlist" "$DAEMONS/one/bin/kobjc" $bad
+		assert_failure 1
+		[[ $stderr == "kobjc: helper refused: "* ]] || fail "$bad: $stderr"
+		assert_absent "$DAEMONS/one/tmp/job.o" "$DAEMONS/one/tmp/f" \
+			"$BATS_TEST_TMPDIR/x.sv"
+	done
+	# the same job, harmless, compiles
+	run --separate-stderr bash -c 'cd "$1" && DISTCC_CMDLIST=$2 "$3" --cc=gcc \
+		--phase=compile -O2 -c -o job.o job.i' x "$DAEMONS/one/tmp" \
+		"$DAEMONS/one/cmdlist" "$DAEMONS/one/bin/kobjc"
+	assert_success
+	[ -s "$DAEMONS/one/tmp/job.o" ] || fail "no object"
+	rm -f "$DAEMONS/one/tmp/job.o" "$DAEMONS/one/tmp/job.i"
 }
