@@ -4935,6 +4935,7 @@ run_recipe(struct job *j, int explain)
 		if (r.restored && check)
 			check_hit(&r, cache, tag);
 		why_record(&r, tagtext.s, now() - t0);
+		free(tagtext.s);
 		first = end;
 	} else if (launcher && remote_possible(j)) {
 		first = run_remote(&r, launcher);
