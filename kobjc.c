@@ -4301,6 +4301,18 @@ tool_digest(const char *path, char hex[65])
 	return ok;
 }
 
+/* The compiler word a helper checks: as distccd, /bin/ and /usr/bin/
+ * count as no directory (serve.c, dcc_check_compiler_whitelist). */
+static const char *
+helper_compiler_name(const char *w)
+{
+	if (!strncmp(w, "/bin/", 5))
+		return w + 5;
+	if (!strncmp(w, "/usr/bin/", 9))
+		return w + 9;
+	return w;
+}
+
 /* Can the client hand the whole recipe to a helper: one compiler word, no
  * option a helper refuses, and after any step the rest needs nothing but
  * the object? */
@@ -4310,7 +4322,8 @@ remote_possible(const struct job *j)
 	const struct recipe *rc = j->recipe;
 	size_t n = compile_phase_steps(rc);
 
-	if (j->cc.n != 1 || strchr(j->cc.v[0], '/') || refused_flag(&j->flags))
+	if (j->cc.n != 1 || strchr(helper_compiler_name(j->cc.v[0]), '/') ||
+	    refused_flag(&j->flags))
 		return 0;
 	for (; n < recipe_steps(rc); n++)
 		if (!can_ship(rc, n))
@@ -4544,6 +4557,7 @@ helper_compiler(const char *w)
 	struct buf b = { 0 };
 	char *line, *save = NULL, *found = NULL;
 
+	w = helper_compiler_name(w);
 	if (!*w || strchr(w, '/'))
 		return NULL;
 	if (!list) {

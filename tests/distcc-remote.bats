@@ -352,7 +352,7 @@ helper_job() {
 }
 
 @test "distcc-remote: a helper's compile phase (--phase=compile) refuses the same, with exit 1; nothing runs there" {
-	local bad
+	local bad cc
 	helper one
 	gcc -O2 -E answer.c >"$DAEMONS/one/tmp/job.i"
 	for bad in "-wrapper /bin/sh,-c,id>f" "-B/tmp" "-specs=/tmp/x.specs" \
@@ -367,11 +367,36 @@ helper_job() {
 		assert_absent "$DAEMONS/one/tmp/job.o" "$DAEMONS/one/tmp/f" \
 			"$BATS_TEST_TMPDIR/x.sv"
 	done
-	# the same job, harmless, compiles
-	run --separate-stderr bash -c 'cd "$1" && DISTCC_CMDLIST=$2 "$3" --cc=gcc \
-		--phase=compile -O2 -c -o job.o job.i' x "$DAEMONS/one/tmp" \
-		"$DAEMONS/one/cmdlist" "$DAEMONS/one/bin/kobjc"
-	assert_success
-	[ -s "$DAEMONS/one/tmp/job.o" ] || fail "no object"
+	# the same job, harmless, compiles; /usr/bin/ counts as no directory,
+	# as for distccd
+	for cc in gcc "$(command -v gcc)"; do
+		run --separate-stderr bash -c 'cd "$1" && rm -f job.o &&
+			DISTCC_CMDLIST=$2 "$3" --cc="$4" --phase=compile -O2 -c \
+				-o job.o job.i' x "$DAEMONS/one/tmp" \
+			"$DAEMONS/one/cmdlist" "$DAEMONS/one/bin/kobjc" "$cc"
+		assert_success
+		[ -s "$DAEMONS/one/tmp/job.o" ] || fail "$cc: no object"
+	done
 	rm -f "$DAEMONS/one/tmp/job.o" "$DAEMONS/one/tmp/job.i"
+}
+
+@test "distcc-remote: CC=/usr/bin/gcc goes as distccd takes it: the whole recipe on the helper" {
+	local gcc
+	gcc=$(command -v gcc)
+	[[ $gcc == /usr/bin/* || $gcc == /bin/* ]] || skip "gcc is $gcc"
+	store "$DAEMONS/store"
+	helper one "$DAEMONS/store"
+	local_ref answer
+	DISTCC_HOSTS=$(hosts_of one)
+	export DISTCC_HOSTS
+	rm -f answer.o .answer.o.d answer.sv
+	: >"$TOOL_LOG"
+	flags_of answer
+	run --separate-stderr env KOBJC_CC_LAUNCHER=distcc "$KOBJC" "${OPTS[@]}" \
+		--symvers=answer.sv answer.o answer.c "$gcc" "${FLAGS[@]}"
+	assert_success
+	assert_equal "$stderr" ""
+	assert_like_ref answer
+	assert_equal "$(ran_where)" "one genksyms;one objtool;"
+	assert_no_backoff
 }
