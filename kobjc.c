@@ -1236,8 +1236,9 @@ check_options(struct job *j)
 			usage_error("--%s given, but recipe %s runs no %s",
 				    name, j->recipe->name, name);
 	}
-	if (j->phase && strcmp(j->phase, "compile") != 0)
-		usage_error("unknown phase '%s' (only --phase=compile)",
+	if (j->phase && strcmp(j->phase, "compile") != 0 &&
+	    strcmp(j->phase, "remote") != 0)
+		usage_error("unknown phase '%s' (--phase=compile or remote)",
 			    j->phase);
 }
 
@@ -3352,20 +3353,60 @@ can_ship(const struct recipe *rc, size_t n)
 }
 
 /*
+ * Is step s a preprocessor pass: does it run $CC on $IN? Then, unless its
+ * conditions say no, its pass into av: as it is if it has -E, else with -E
+ * for -c/-S and without -o; returns 1.
+ */
+static int
+preprocess_pass(struct run *r, const struct step *s, struct strv *av)
+{
+	const char *t[STEP_MAX_WORDS + 2], *const *w;
+	struct buf why = { 0 };
+	int has_e, no;
+	size_t n;
+
+	if (s->native || !s->run[0][0] || strcmp(s->run[0][0], "$CC") != 0 ||
+	    !step_reads(s, "$IN"))
+		return 0;
+	no = eval_step(r, s, &why) == NO;
+	free(why.s);
+	if (no)
+		return 0;
+	for (has_e = 0, w = s->run[0]; *w; w++)
+		has_e |= !strcmp(*w, "-E");
+	for (n = 0, w = s->run[0]; *w; w++) {
+		if (!strcmp(*w, "-c") || !strcmp(*w, "-S"))
+			continue;
+		if (!strcmp(*w, "-o") && w[1]) {
+			w++;
+			continue;
+		}
+		t[n++] = *w;
+		if (!has_e && !strcmp(*w, "$CC"))
+			t[n++] = "-E";
+	}
+	t[n] = NULL;
+	av->n = 0;
+	expand(r, t, av);
+	return 1;
+}
+
+static int is_remote(const struct job *j);
+static void remote_bundle(struct run *r, int fd);
+
+/*
  * Answer a preprocessor call (-E) from ccache or distcc: the output of
  * every preprocessor pass the recipe makes, so that their hash covers
- * every header the recipe reads. A step that runs $CC on $IN is such a
- * pass: as it is if it has -E, else with -E for -c/-S and without -o.
+ * every header the recipe reads (preprocess_pass). Under --phase=remote,
+ * a bundle of them a helper can take apart (remote_bundle).
  */
 static int
 run_preprocess(struct run *r)
 {
 	const struct recipe *rc = r->job->recipe;
-	const char *t[STEP_MAX_WORDS + 2], *const *w;
 	struct strv av = { 0 };
-	struct buf why = { 0 };
-	int fd = STDOUT_FILENO, has_e;
-	size_t n, i, end = recipe_steps(rc);
+	int fd = STDOUT_FILENO;
+	size_t i, end = recipe_steps(rc);
 
 	if (r->job->phase)
 		end = compile_phase_steps(rc);
@@ -3373,37 +3414,19 @@ run_preprocess(struct run *r)
 	    (fd = open(r->job->out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 		       0666)) < 0)
 		fatal(1, "preprocess: %s:", r->job->out);
-	for (i = 0; i < end; i++) {
+	if (is_remote(r->job))
+		remote_bundle(r, fd);
+	for (i = 0; i < end && !is_remote(r->job); i++) {
 		const struct step *s = rc->steps[i];
 
-		why.n = 0;
-		if (s->native || !s->run[0][0] ||
-		    strcmp(s->run[0][0], "$CC") != 0 || !step_reads(s, "$IN") ||
-		    eval_step(r, s, &why) == NO)
+		if (!preprocess_pass(r, s, &av))
 			continue;
-		for (has_e = 0, w = s->run[0]; *w; w++)
-			has_e |= !strcmp(*w, "-E");
-		for (n = 0, w = s->run[0]; *w; w++) {
-			if (!strcmp(*w, "-c") || !strcmp(*w, "-S"))
-				continue;
-			if (!strcmp(*w, "-o") && w[1]) {
-				w++;
-				continue;
-			}
-			t[n++] = *w;
-			if (!has_e && !strcmp(*w, "$CC"))
-				t[n++] = "-E";
-		}
-		t[n] = NULL;
-		av.n = 0;
-		expand(r, t, &av);
 		print_pipeline(r, s, &av, 1);
 		finish_step(r, s, run_pipeline(r, s, &av, 1, -1, fd), 0);
 	}
 	if (fd != STDOUT_FILENO && close(fd) < 0)
 		fatal(1, "preprocess: %s:", r->job->out);
 	free(av.v);
-	free(why.s);
 	return 0;
 }
 
@@ -3861,7 +3884,7 @@ why_record(struct run *r, const char *tag, double seconds)
 	if (!r->restored)
 		why_changes(old.s, &rec);
 	/* a hit like the last: nothing to write */
-	tmp = old.n == rec.n && !memcmp(old.s, rec.s, rec.n)
+	tmp = old.s && old.n == rec.n && !memcmp(old.s, rec.s, rec.n)
 		      ? NULL
 		      : xasprintf("%s.XXXXXX", file);
 	if (tmp && (fd = mkostemp(tmp, O_CLOEXEC)) < 0 && errno == ENOENT) {
@@ -4161,6 +4184,715 @@ read_only_is_kobjcs(const char *out, const struct stat *st, int cached)
 	       mode == (st->st_mode & 07777);
 }
 
+/* ---------------------------------------------------------------- remote */
+
+/*
+ * The whole recipe on a distcc helper (--phase=remote). The client's kobjc
+ * runs `distcc kobjc --cc=CC --recipe-hash=H --phase=remote TOOLS FLAGS -c
+ * -o TMP IN`. distcc calls `kobjc ... -E IN` here first, which answers with
+ * a bundle: for each preprocessor pass of the steps a helper may run,
+ * "#kobjc-part STEP LENGTH\n" and LENGTH bytes of cpp output. The helper's
+ * kobjc (distccd's whitelisted compiler) takes it apart and runs the steps
+ * in order, each pass as its input (the compile's $IN, the stdin of the
+ * symbol-version pipe's next process), up to the first step whose tool it
+ * does not hold. Its stdout, which distcc returns, starts "#kobjc-ran N
+ * [NOTE]\n", then come the #SYMVER lines; the client's kobjc runs steps N
+ * and on itself. Tools go by content, as sha256:DIGEST (the cache tag's
+ * digest), found on the helper as KOBJC_TOOLS/DIGEST (kobjc --store-tools),
+ * or as "client" when the client cannot send them. A helper refuses with
+ * "#kobjc-ran 0 refused: WHY" and an empty object, exit 0 (distcc backs a
+ * host off on any other exit): a compiler distccd would not run, an option
+ * that runs a program or loads a file, a tool by path, a tool argument
+ * that could name a file. So does distcc's local fallback, given the source
+ * instead of a bundle: the client's kobjc then builds it all.
+ */
+#define PART_MAGIC  "#kobjc-part "
+#define RAN_MAGIC   "#kobjc-ran "
+#define TOOL_CLIENT "client"
+
+static int
+is_remote(const struct job *j)
+{
+	return j->phase && !strcmp(j->phase, "remote");
+}
+
+/* Is v "sha256:" and 64 lowercase hex digits? */
+static int
+is_digest(const char *v)
+{
+	return v && !strncmp(v, "sha256:", 7) && strlen(v + 7) == 64 &&
+	       strspn(v + 7, "0123456789abcdef") == 64;
+}
+
+/* A compiler option a helper refuses: it names a program to run or a file
+ * to load (gcc's -wrapper, -B, specs, plugins, response files); NULL if
+ * none. */
+static const char *
+refused_flag(const struct strv *flags)
+{
+	static const char *const prefixes[] = {
+		"-wrapper",
+		"-B",
+		"-specs",
+		"--specs",
+		"-fplugin",
+		"-iplugindir",
+		"-fpass-plugin",
+		"-Xclang",
+		"--config",
+		"-fuse-ld",
+		"-Xassembler",
+		"-fprofile-use",
+		"-fauto-profile",
+		"-no-integrated",
+		NULL,
+	};
+	size_t i, k;
+
+	for (i = 0; i < flags->n; i++) {
+		const char *f = flags->v[i];
+
+		if (f[0] == '@' || (!strncmp(f, "-Wa,", 4) && strchr(f, '@')))
+			return f;
+		for (k = 0; prefixes[k]; k++)
+			if (!strncmp(f, prefixes[k], strlen(prefixes[k])))
+				return f;
+	}
+	return NULL;
+}
+
+/* Can a helper pass these arguments to tool t: option words that name no
+ * file (a file option's FILE only as /dev/null)? */
+static int
+tool_args_ok(const struct tool *t, const struct strv *args)
+{
+	static const char word[] = "abcdefghijklmnopqrstuvwxyz"
+				   "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "0123456789-_=,.+";
+	size_t k;
+
+	for (k = 0; k < args->n; k++) {
+		const char *a = args->v[k];
+
+		if (listed(t->readopt, TOOL_MAX_OPT, a) && k + 1 < args->n &&
+		    !strcmp(args->v[k + 1], "/dev/null")) {
+			k++;
+			continue;
+		}
+		if (a[0] != '-' || a[strspn(a, word)] || a[1] == 'o' ||
+		    !strncmp(a, "--output", 8) ||
+		    listed(t->readopt, TOOL_MAX_OPT, a) ||
+		    listed(t->writeopt, TOOL_MAX_OPT, a))
+			return 0;
+	}
+	return 1;
+}
+
+/* The content digest of the program path names, as the cache tag has it
+ * (tag_file), into hex; 0 if there is none. */
+static int
+tool_digest(const char *path, char hex[65])
+{
+	struct buf b = { 0 };
+	char *f = find_program(path, 0);
+	int ok = tag_file(&b, "t", f) >= 0 && b.n == 67;
+
+	if (ok) {
+		memcpy(hex, b.s + 2, 64);
+		hex[64] = '\0';
+	}
+	free(b.s);
+	free(f);
+	return ok;
+}
+
+/* The compiler word a helper checks: as distccd, /bin/ and /usr/bin/
+ * count as no directory (serve.c, dcc_check_compiler_whitelist). */
+static const char *
+helper_compiler_name(const char *w)
+{
+	if (!strncmp(w, "/bin/", 5))
+		return w + 5;
+	if (!strncmp(w, "/usr/bin/", 9))
+		return w + 9;
+	return w;
+}
+
+/* Can the client hand the whole recipe to a helper: one compiler word, no
+ * option a helper refuses, and after any step the rest needs nothing but
+ * the object? */
+static int
+remote_possible(const struct job *j)
+{
+	const struct recipe *rc = j->recipe;
+	size_t n = compile_phase_steps(rc);
+
+	if (j->cc.n != 1 || strchr(helper_compiler_name(j->cc.v[0]), '/') ||
+	    refused_flag(&j->flags))
+		return 0;
+	for (; n < recipe_steps(rc); n++)
+		if (!can_ship(rc, n))
+			return 0;
+	return compile_phase_steps(rc) > 0;
+}
+
+/* kobjc's options for a helper: each tool by digest with its arguments, or
+ * "client" when they would not do there (a variable it reads is set here,
+ * an argument names a file). */
+static void
+remote_options(const struct job *j, struct strv *av)
+{
+	char hex[65];
+	size_t i, k, o;
+
+	for (i = 0; i < j->cc.n; i++)
+		strv_push(av, xasprintf("--cc=%s", j->cc.v[i]));
+	recipe_hash(j->recipe, hex);
+	strv_push(av, xasprintf("--recipe=%s", j->recipe->name));
+	strv_push(av, xasprintf("--recipe-hash=%s", hex));
+	strv_push(av, "--phase=remote");
+	for (i = 0; all_tools[i]; i++) {
+		const struct tool *t = all_tools[i];
+		const struct tool_use *u = &j->tool[i];
+		int send = 1;
+
+		if (!u->path)
+			continue;
+		for (o = 0; o < TOOL_MAX_ENV && t->env[o]; o++)
+			send &= !getenv(t->env[o]);
+		if (!send || !tool_args_ok(t, &u->args) ||
+		    !tool_digest(u->path, hex)) {
+			strv_push(av,
+				  xasprintf("--%s=%s", t->name, TOOL_CLIENT));
+			continue;
+		}
+		strv_push(av, xasprintf("--%s=sha256:%s", t->name, hex));
+		for (k = 0; k < u->args.n; k++)
+			strv_push(av, xasprintf("--%s-arg=%s", t->name,
+						u->args.v[k]));
+	}
+	digests_done();
+}
+
+/* The first tool step s runs that is "client" (or, unless digest_ok, still
+ * a digest: one KOBJC_TOOLS lacks); MAX_TOOLS if none. */
+static size_t
+tool_elsewhere(const struct job *j, const struct step *s, int digest_ok)
+{
+	size_t p, w, k;
+	int is_args;
+
+	for (p = 0; p < STEP_MAX_PROCS && s->run[p][0]; p++)
+		for (w = 0; s->run[p][w]; w++) {
+			const char *v;
+
+			k = tool_var(s->run[p][w], &is_args);
+			v = k < MAX_TOOLS && !is_args ? j->tool[k].path : NULL;
+			if (v && (!strcmp(v, TOOL_CLIENT) ||
+				  (!digest_ok && is_digest(v))))
+				return k;
+		}
+	return MAX_TOOLS;
+}
+
+/* Can a pass already made (text) tell that step s will not run: does it
+ * test the object for a symbol whose name the text does not hold? That
+ * name, or NULL. (Such a symbol could come only from an assembler macro's
+ * concatenation; the helper, finding no pass, leaves the step to the
+ * client.) */
+static const char *
+pass_not_needed(const struct step *s, const struct buf *text)
+{
+	size_t i;
+
+	for (i = 0; text->n && i < STEP_MAX_CONDS && s->when[i].op; i++)
+		if ((s->when[i].op == COND_ELF_SYMBOL ||
+		     s->when[i].op == COND_ELF_SYMBOL_PREFIX) &&
+		    !memmem(text->s, text->n, s->when[i].arg,
+			    strlen(s->when[i].arg)))
+			return s->when[i].arg;
+	return NULL;
+}
+
+/* The -E answer under --phase=remote: each pass of the steps before the
+ * first one the client keeps, as "#kobjc-part STEP LENGTH\n" and the pass;
+ * none for a step the first pass shows will not run (pass_not_needed). */
+static void
+remote_bundle(struct run *r, int fd)
+{
+	const struct recipe *rc = r->job->recipe;
+	struct strv av = { 0 };
+	struct buf b = { 0 }, head = { 0 }, first = { 0 };
+	size_t i, end = recipe_steps(rc);
+	const char *absent;
+	int part;
+
+	for (i = 0; i < end; i++) {
+		const struct step *s = rc->steps[i];
+
+		if (tool_elsewhere(r->job, s, 1) < MAX_TOOLS)
+			break;
+		if ((absent = pass_not_needed(s, &first))) {
+			verbose("# %s: no pass sent: the source has no %s",
+				s->name, absent);
+			continue;
+		}
+		if (!preprocess_pass(r, s, &av))
+			continue;
+		if ((part = memfd_create("kobjc-part", MFD_CLOEXEC)) < 0)
+			fatal(1, "preprocess: memfd:");
+		print_pipeline(r, s, &av, 1);
+		finish_step(r, s, run_pipeline(r, s, &av, 1, -1, part), 0);
+		b.n = head.n = 0;
+		if (lseek(part, 0, SEEK_SET) < 0 || read_fd(part, &b) < 0)
+			fatal(1, "preprocess: reading a pass:");
+		close(part);
+		buf_printf(&head, PART_MAGIC "%zu %zu\n", i, b.n);
+		if (write_all(fd, head.s, head.n) < 0 ||
+		    write_all(fd, b.s, b.n) < 0)
+			fatal(1, "preprocess: writing the bundle:");
+		if (!first.n)
+			buf_add(&first, b.s, b.n);
+	}
+	free(av.v);
+	free(b.s);
+	free(head.s);
+	free(first.s);
+}
+
+/* The first line of the helper's stdout: how many steps it ran, and its
+ * note (into note); the line is taken out of r->symvers. */
+static size_t
+take_ran_line(struct run *r, const char *launcher, struct buf *note)
+{
+	struct buf *b = &r->symvers;
+	size_t n = strlen(RAN_MAGIC), len;
+	unsigned long ran;
+	char *nl, *end;
+
+	if (b->n < n || memcmp(b->s, RAN_MAGIC, n) != 0 ||
+	    !(nl = memchr(b->s, '\n', b->n)) || !strchr("0123456789", b->s[n]))
+		fatal(1, "%s: %s: no answer from kobjc --phase=remote",
+		      object_name, launcher);
+	ran = strtoul(b->s + n, &end, 10);
+	if (*end == ' ')
+		buf_add(note, end + 1, nl - end - 1);
+	len = nl + 1 - b->s;
+	memmove(b->s, nl + 1, b->n - len + 1);
+	b->n -= len;
+	return ran;
+}
+
+/*
+ * Hand the whole recipe to launcher (distcc), as remote_options says;
+ * returns how many steps ran there (0: none, the client builds it all).
+ */
+static size_t
+run_remote(struct run *r, const char *launcher)
+{
+	struct job *j = r->job;
+	struct strv av = { 0 };
+	struct buf cmd = { 0 }, note = { 0 };
+	struct step s = {
+		.tag = "WRAP",
+		.phase = PHASE_COMPILE,
+		.out = { "$OUT" },
+		.prints = recipe_prints(j->recipe),
+	};
+	char *words = xstrdup(launcher);
+	const char *user_path = getenv("PATH");
+	char *path = user_path ? xstrdup(user_path) : NULL;
+	double t0 = now();
+	int logfd, code;
+	size_t i, ran;
+
+	s.name = wrapper_argv(words, &av);
+	strv_push(&av, launcher_name());
+	remote_options(j, &av);
+	for (i = 0; i < j->flags.n; i++)
+		strv_push(&av, j->flags.v[i]);
+	strv_push(&av, "-c");
+	strv_push(&av, "-o");
+	strv_push(&av, r->tmpout);
+	strv_push(&av, path_arg(j->in));
+	logfd = callback_log();
+	shell_join(&cmd, av.v);
+	verbose("%s", cmd.s);
+	code = run_pipeline(r, &s, &av, 1, -1, -1);
+	if (path)
+		setenv("PATH", path, 1);
+	else
+		unsetenv("PATH");
+	unsetenv("KOBJC_PATH");
+	free(path);
+	if (code)
+		finish_step(r, &s, code, 0);
+	ran = take_ran_line(r, s.name, &note);
+	if (ran && (ran < compile_phase_steps(j->recipe) ||
+		    ran > recipe_steps(j->recipe)))
+		fatal(1, "%s: %s: kobjc --phase=remote ran %zu steps of %zu",
+		      object_name, s.name, ran, recipe_steps(j->recipe));
+	if (!strncmp(note.s ? note.s : "", "refused: ", 9))
+		warn("%s: the helper %s; built here", object_name, note.s);
+	verbose("# %s: %zu steps ran there%s%s", s.name, ran,
+		note.n ? ": " : "", note.n ? note.s : "");
+	if (ran)
+		finish_step(r, &s, 0, 0);
+	else
+		r->symvers.n = 0;
+	if (logfd >= 0)
+		close(logfd);
+	if (opt.time)
+		fprintf(opt.log, "%s: time: %s %.3f s\n", argv0, s.name,
+			now() - t0);
+	free(cmd.s);
+	free(note.s);
+	free(words);
+	free(av.v);
+	return ran;
+}
+
+/* Would distccd run compiler word w: listed (by its last word) in
+ * DISTCC_CMDLIST, or, without one, in /usr/lib/distcc? The program to run
+ * (the list's path), or NULL. */
+static char *
+helper_compiler(const char *w)
+{
+	const char *list = getenv_set("DISTCC_CMDLIST");
+	struct buf b = { 0 };
+	char *line, *save = NULL, *found = NULL;
+
+	w = helper_compiler_name(w);
+	if (!*w || strchr(w, '/'))
+		return NULL;
+	if (!list) {
+		line = xasprintf("/usr/lib/distcc/%s", w);
+		if (access(line, X_OK) == 0)
+			found = xstrdup(w);
+		free(line);
+		return found;
+	}
+	if (read_file(list, &b) < 0 || !b.s)
+		return NULL;
+	for (line = strtok_r(b.s, "\n", &save); line && !found;
+	     line = strtok_r(NULL, "\n", &save))
+		if (!strcmp(base_of(trim(line)), w))
+			found = xstrdup(trim(line));
+	free(b.s);
+	return found;
+}
+
+/* Why a helper refuses this job (the compiler, an option, a tool); NULL if
+ * it does not. Sets the compiler to the one distccd's list names. */
+static const char *
+helper_refusal(struct job *j)
+{
+	static char why[512];
+	const char *f;
+	char *cc = NULL;
+	size_t i;
+
+	if (j->cc.n != 1 || !(cc = helper_compiler(j->cc.v[0]))) {
+		snprintf(why, sizeof(why),
+			 "refused: compiler '%s' is not one distccd runs here",
+			 j->cc.n ? j->cc.v[0] : "");
+		return why;
+	}
+	j->cc.v[0] = cc;
+	if (j->symvers) {
+		snprintf(why, sizeof(why),
+			 "refused: --symvers=%s names a file to write",
+			 j->symvers);
+		return why;
+	}
+	if ((f = refused_flag(&j->flags))) {
+		snprintf(why, sizeof(why),
+			 "refused: option '%s' runs a program or loads a file",
+			 f);
+		return why;
+	}
+	for (i = 0; all_tools[i]; i++) {
+		const char *p = j->tool[i].path;
+
+		if (p && !is_digest(p) && strcmp(p, TOOL_CLIENT) != 0) {
+			snprintf(why, sizeof(why),
+				 "refused: --%s=%s: a helper runs tools by "
+				 "digest only",
+				 all_tools[i]->name, p);
+			return why;
+		}
+		if (p && !tool_args_ok(all_tools[i], &j->tool[i].args)) {
+			snprintf(why, sizeof(why),
+				 "refused: --%s-arg: an argument that may "
+				 "name a file",
+				 all_tools[i]->name);
+			return why;
+		}
+	}
+	return NULL;
+}
+
+/* A compile-phase job on a distcc helper, which distccd hands the source
+ * preprocessed, as a .i file (kobjc is given sources): refuse what a
+ * helper refuses, with exit 1 (distcc then builds it on the client). No
+ * kobjc sends --symvers= to a helper: refused in either phase. */
+static void
+check_compile_helper(struct job *j)
+{
+	size_t n = j->in ? strlen(j->in) : 0;
+	const char *why;
+
+	/* a file to write, and to remove on a failure: before anything */
+	if (is_remote(j) && j->symvers)
+		fatal(1, "helper refused: --symvers=%s names a file to write",
+		      j->symvers);
+	if (!j->phase || strcmp(j->phase, "compile") != 0 || j->action != 'c' ||
+	    n < 2 || strcmp(j->in + n - 2, ".i") != 0)
+		return;
+	if ((why = helper_refusal(j)))
+		fatal(1, "helper %s", why);
+}
+
+/* Take the bundle apart: part[STEP] a memfd with that step's pass; 0 if it
+ * is not a well-formed bundle. */
+static int
+split_bundle(const struct buf *in, int part[RECIPE_MAX_STEPS])
+{
+	const char *p = in->s, *e = in->s + in->n, *nl;
+	size_t n = strlen(PART_MAGIC);
+	unsigned long step, len;
+	char *end;
+
+	while (p < e) {
+		if ((size_t)(e - p) <= n || memcmp(p, PART_MAGIC, n) != 0 ||
+		    !(nl = memchr(p, '\n', e - p)) ||
+		    !strchr("0123456789", p[n]))
+			return 0;
+		step = strtoul(p + n, &end, 10);
+		if (*end != ' ' || !strchr("0123456789", end[1]))
+			return 0;
+		len = strtoul(end + 1, &end, 10);
+		if (end != nl || step >= RECIPE_MAX_STEPS || part[step] >= 0 ||
+		    len > (size_t)(e - nl - 1))
+			return 0;
+		part[step] = memfd_create("kobjc-part", MFD_CLOEXEC);
+		if (part[step] < 0 || write_all(part[step], nl + 1, len) < 0 ||
+		    lseek(part[step], 0, SEEK_SET) < 0)
+			fatal(1, "%s: the bundle's part %lu:", object_name,
+			      step);
+		p = nl + 1 + len;
+	}
+	return 1;
+}
+
+/* Each tool given by digest, from KOBJC_TOOLS (an absolute directory) if
+ * it holds it; the variables it reads are the client's: unset here. */
+static void
+resolve_tools(struct job *j)
+{
+	const char *dir = getenv_set("KOBJC_TOOLS");
+	struct stat st;
+	size_t i, o;
+	char *f;
+
+	for (i = 0; dir && dir[0] == '/' && all_tools[i]; i++) {
+		if (!is_digest(j->tool[i].path))
+			continue;
+		f = xasprintf("%s/%s", dir, j->tool[i].path + 7);
+		if (stat(f, &st) < 0 || !S_ISREG(st.st_mode) ||
+		    access(f, X_OK) < 0) {
+			free(f);
+			continue;
+		}
+		j->tool[i].path = f;
+		for (o = 0; o < TOOL_MAX_ENV && all_tools[i]->env[o]; o++)
+			unsetenv(all_tools[i]->env[o]);
+	}
+}
+
+/* Run step s on a helper, its preprocessor pass from the bundle's part
+ * (-1: none); 0 if it needs a pass the bundle does not have. */
+static int
+remote_step(struct run *r, const struct step *s, int part)
+{
+	struct strv av[STEP_MAX_PROCS] = { { 0 } };
+	struct buf why = { 0 }, b = { 0 };
+	const char *const *w;
+	int has_e = 0, nproc, fd, i;
+	char *in;
+
+	if (s->native || !s->run[0][0] || strcmp(s->run[0][0], "$CC") != 0 ||
+	    !step_reads(s, "$IN")) {
+		run_step(r, s);
+		return 1;
+	}
+	if (eval_step(r, s, &why) == NO) {
+		verbose("# %s: skipped: %s", s->name, why.s);
+		free(why.s);
+		return 1;
+	}
+	free(why.s);
+	if (part < 0)
+		return 0;
+	for (w = s->run[0]; *w; w++)
+		has_e |= !strcmp(*w, "-E");
+	if (!has_e) { /* the compile: its $IN is the pass, a .i file */
+		in = make_temp(r->job->out, ".i");
+		if (read_fd(part, &b) < 0 ||
+		    (fd = open(in, O_WRONLY | O_CLOEXEC)) < 0 ||
+		    write_all(fd, b.s, b.n) < 0 || close(fd) < 0)
+			fatal(1, "%s: %s:", object_name, in);
+		close(part);
+		free(b.s);
+		r->job->in = in;
+		run_step(r, s);
+		unlink(in);
+		return 1;
+	}
+	/* a pass piped to a tool: the tool reads the part */
+	nproc = expand_step(r, s, av);
+	if (nproc >= 2) {
+		print_pipeline(r, s, av + 1, nproc - 1);
+		finish_step(r, s,
+			    run_pipeline(r, s, av + 1, nproc - 1, part, -1), 1);
+	}
+	for (i = 0; i < nproc; i++)
+		free(av[i].v);
+	return nproc >= 2;
+}
+
+/* A helper's answer: "#kobjc-ran N [NOTE]" on stdout, then the object and
+ * the #SYMVER lines as any build's. */
+static int
+remote_done(struct run *r, size_t ran, const char *note)
+{
+	struct buf b = { 0 };
+	size_t i;
+
+	buf_printf(&b, RAN_MAGIC "%zu%s%s\n", ran, *note ? " " : "", note);
+	for (i = strlen(RAN_MAGIC); i + 1 < b.n; i++)
+		if (b.s[i] == '\n')
+			b.s[i] = ' ';
+	if (write_all(STDOUT_FILENO, b.s, b.n) < 0)
+		fatal(1, "writing stdout:");
+	if (!ran)
+		r->symvers.n = 0;
+	r->job->symvers = NULL; /* the lines go on stdout, after that one */
+	install(r);
+	free(b.s);
+	return 0;
+}
+
+/* kobjc --phase=remote -c: on a helper, the steps it can run of the
+ * bundle's recipe; distcc's local fallback gets the source: none. */
+static int
+remote_half(struct run *r)
+{
+	struct job *j = r->job;
+	const struct recipe *rc = j->recipe;
+	struct buf in = { 0 }, note = { 0 };
+	int part[RECIPE_MAX_STEPS];
+	size_t i, k, n = strlen(PART_MAGIC), end = recipe_steps(rc);
+	const char *why;
+
+	for (i = 0; i < RECIPE_MAX_STEPS; i++)
+		part[i] = -1;
+	if (read_file(j->in, &in) < 0)
+		fatal(1, "%s:", j->in);
+	if (in.n < n || memcmp(in.s, PART_MAGIC, n) != 0)
+		return remote_done(r, 0, "");
+	if ((why = helper_refusal(j)) || !split_bundle(&in, part))
+		return remote_done(r, 0,
+				   why ? why
+				       : "refused: not a bundle of cpp passes");
+	free(in.s);
+	resolve_tools(j);
+	for (i = 0; i < end; i++) {
+		const struct step *s = rc->steps[i];
+
+		if ((k = tool_elsewhere(j, s, 0)) < MAX_TOOLS) {
+			buf_printf(&note, "%s: %s %s", s->name,
+				   all_tools[k]->name,
+				   is_digest(j->tool[k].path)
+					   ? "not in KOBJC_TOOLS"
+					   : "kept by the client");
+			break;
+		}
+		if (!remote_step(r, s, part[i])) {
+			buf_printf(&note, "%s: no pass in the bundle", s->name);
+			break;
+		}
+		part[i] = -1;
+	}
+	for (k = 0; k < RECIPE_MAX_STEPS; k++)
+		if (part[k] >= 0)
+			close(part[k]);
+	return remote_done(r, i, note.s ? note.s : "");
+}
+
+/*
+ * kobjc --store-tools=DIR TREE: a built kernel tree's objtool, genksyms,
+ * gendwarfksyms and GCC plugins into DIR, each under its content digest
+ * (the cache tag's), for a helper's KOBJC_TOOLS=DIR.
+ */
+static int
+store_tools(const char *dir, const char *tree)
+{
+	static const char *const fixed[] = {
+		"tools/objtool/objtool",
+		"scripts/genksyms/genksyms",
+		"scripts/gendwarfksyms/gendwarfksyms",
+		NULL,
+	};
+	struct strv files = { 0 };
+	struct buf b = { 0 }, tmp = { 0 };
+	char hex[65], *f, *plugins = xasprintf("%s/scripts/gcc-plugins", tree);
+	struct dirent *e;
+	size_t i, len;
+	DIR *d;
+	int fd;
+
+	for (i = 0; fixed[i]; i++)
+		if (access(f = xasprintf("%s/%s", tree, fixed[i]), F_OK) == 0)
+			strv_push(&files, f);
+	if ((d = opendir(plugins))) {
+		while ((e = readdir(d)))
+			if ((len = strlen(e->d_name)) > 3 &&
+			    !strcmp(e->d_name + len - 3, ".so"))
+				strv_push(&files, xasprintf("%s/%s", plugins,
+							    e->d_name));
+		closedir(d);
+	}
+	if (!files.n)
+		usage_error("--store-tools: no objtool, genksyms, "
+			    "gendwarfksyms or GCC plugin built in '%s'",
+			    tree);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		fatal(1, "--store-tools: %s:", dir);
+	for (i = 0; i < files.n; i++) {
+		b.n = tmp.n = 0;
+		if (read_file(files.v[i], &b) < 0)
+			fatal(1, "%s:", files.v[i]);
+		content_digest(&b, hex);
+		buf_printf(&tmp, "%s/.tmp_store.XXXXXX", dir);
+		if ((fd = mkostemp(tmp.s, O_CLOEXEC)) < 0)
+			fatal(1, "--store-tools: %s:", dir);
+		if (write_all(fd, b.s, b.n) < 0 || fchmod(fd, 0755) < 0 ||
+		    close(fd) < 0 ||
+		    rename(tmp.s, f = xasprintf("%s/%s", dir, hex)) < 0) {
+			unlink(tmp.s);
+			fatal(1, "--store-tools: %s:", tmp.s);
+		}
+		printf("%s  %s\n", hex, files.v[i] + strlen(tree) + 1);
+		free(f);
+	}
+	strv_free(&files);
+	free(b.s);
+	free(tmp.s);
+	free(plugins);
+	return 0;
+}
+
 static int
 run_recipe(struct job *j, int explain)
 {
@@ -4179,7 +4911,7 @@ run_recipe(struct job *j, int explain)
 
 	if (r.preprocess)
 		return run_preprocess(&r);
-	cache = job_cache(j);
+	cache = is_remote(j) ? NULL : job_cache(j);
 	if (j->phase)
 		end = ncompile;
 	else
@@ -4216,13 +4948,18 @@ run_recipe(struct job *j, int explain)
 		if (!cache)
 			r.tmpout = make_temp(j->out, ".o");
 	}
+	if (!explain && is_remote(j))
+		return remote_half(&r);
 	if (cache) {
 		tag = cache_tag(j, &tagtext);
 		run_wrapped(&r, cache, 0, tag);
 		if (r.restored && check)
 			check_hit(&r, cache, tag);
 		why_record(&r, tagtext.s, now() - t0);
+		free(tagtext.s);
 		first = end;
+	} else if (launcher && remote_possible(j)) {
+		first = run_remote(&r, launcher);
 	} else if (launcher && can_ship(rc, ncompile)) {
 		run_wrapped(&r, launcher, 1, NULL);
 		first = ncompile;
@@ -5298,6 +6035,8 @@ info_command(int argc, char **argv)
 	const char *v;
 	size_t k;
 
+	if (argc == 3 && (v = info_option(argv, 1, "--store-tools")) && *v)
+		return store_tools(v, argv[2]);
 	if (!strcmp(argv[1], "--version")) {
 		if (argc > 2)
 			usage_error("%s takes no arguments", argv[1]);
@@ -5341,6 +6080,7 @@ compiler_mode(struct job *j, int argc, char **argv)
 		}
 		unsetenv("KOBJC_RAN");
 	}
+	check_compile_helper(j);
 	if (j->action == 'c')
 		check_job(j);
 }

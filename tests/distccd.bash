@@ -5,7 +5,8 @@
 # The caller sets
 #   DISTCCD_DIR    the directory the daemons live in: daemon NAME in
 #                  $DISTCCD_DIR/NAME, with bin/kobjc (the only command it
-#                  runs: DISTCC_CMDLIST names it in cmdlist), tmp/ (its
+#                  runs: DISTCC_CMDLIST names it in cmdlist, with the gcc
+#                  kobjc --phase=remote may run), tmp/ (its
 #                  TMPDIR), log (its job log), pid, stderr, and started
 #                  (the pid to stop, while it runs)
 #   DISTCCD_ERROR  the function that reports an error, given the message:
@@ -67,6 +68,8 @@ distccd_free_port() {
 # distccd_start NAME KOBJC: a distccd in $DISTCCD_DIR/NAME on 127.0.0.1,
 # 2 jobs, whose only allowed command is a copy of KOBJC named kobjc (as an
 # admin whitelists a compiler: a client asking for "kobjc" gets that one).
+# The list names gcc too: kobjc --phase=remote runs only a compiler
+# distccd's list names.
 # It logs every job. Sets DISTCCD_PORT[NAME]. Run it in the shell that
 # stops the daemon (distccd_stop waits for it).
 distccd_start() {
@@ -76,7 +79,7 @@ distccd_start() {
 	chmod 755 "$dir/bin"
 	cp "$2" "$dir/bin/kobjc"
 	chmod 755 "$dir/bin/kobjc"
-	echo "$dir/bin/kobjc" >"$dir/cmdlist"
+	printf '%s\n' "$dir/bin/kobjc" "$(command -v gcc)" >"$dir/cmdlist"
 	chmod 644 "$dir/cmdlist"
 	for ((try = 0; try < 20; try++)); do
 		port=$(distccd_free_port)
