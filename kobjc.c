@@ -241,6 +241,16 @@ xstrdup(const char *s)
 }
 
 static char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static char *
 dir_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -3729,14 +3739,13 @@ static void
 why_lines(const char *rec, const char *key, struct strv *out)
 {
 	const char *p, *nl;
-	size_t n = strlen(key);
+	size_t n = strlen(key), len;
 
 	for (p = rec; p && *p; p = nl ? nl + 1 : NULL) {
 		nl = strchr(p, '\n');
-		if (!strncmp(p, key, n) && p[n] == ' ')
-			strv_push(out, strndup(p + n + 1, (nl ? (size_t)(nl - p)
-							      : strlen(p)) -
-								  n - 1));
+		len = nl ? (size_t)(nl - p) : strlen(p);
+		if (len > n && !strncmp(p, key, n) && p[n] == ' ')
+			strv_push(out, xstrndup(p + n + 1, len - n - 1));
 	}
 }
 

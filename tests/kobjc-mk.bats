@@ -10,7 +10,7 @@ load helper
 setup() {
 	MK=$TOP/kbuild/kobjc.mk
 	WORK=$BATS_TEST_TMPDIR/work
-	mkdir -p "$WORK/src" "$WORK/bin" && cd "$WORK"
+	mkdir -p "$WORK/src" "$WORK/bin" && cd "$WORK" || return
 	# kbuild's: the stock rule, defined after MAKEFILES is read
 	cat >build.mk <<-'EOF2'
 		MAKEFLAGS += -rR
