@@ -13,6 +13,10 @@
 #       the kobjc copy and rebuilds it from scratch): every object a hit
 #   2b. the same objects removed and rebuilt in that tree: every one a
 #       direct hit, equal to stock's
+#   2c. the same with KOBJC_CHECK=1 (no difference found), an uncached
+#       rebuild for its time, and a stale entry planted on the self-test
+#       object (a compiler wrapper reading a variable ccache does not
+#       hash): check mode must catch it, and the next hit be right
 #   3.  make clean, then the targets again, in the same tree, warm cache,
 #       stock (CC="ccache gcc") against kobjc (KOBJC=... CC="ccache gcc"),
 #       each compile's result read from ccache's stats log: kobjc may miss
@@ -292,6 +296,63 @@ part2b="$(stat_of direct_cache_hit) direct hits, $(stat_of cache_miss) misses fo
 bad=$(uncacheable)
 [ -z "$bad" ] || fail "part 2b: ccache counted uncacheable calls: $bad"
 [ "$n_diff" -eq 0 ] || fail "part 2b: $n_diff objects differ from stock"
+
+# --- part 2c: check mode ----------------------------------------------------------
+
+# The same objects removed and rebuilt with KOBJC_CHECK=1: every hit is
+# built again, uncached, and compared: none may differ; then an uncached
+# rebuild (no KOBJC_CACHE), for the time check mode costs against it. Then
+# a stale entry made on purpose: a compiler wrapper whose output depends
+# on a variable ccache does not hash. The plain build hits that entry and
+# gets the wrong object; with KOBJC_CHECK=1 the build fails with kobjc's
+# line naming the object, and the entry is made again: the next hit is
+# right (the object stock builds).
+say "part 2c: the $n2 objects rebuilt from the cache with KOBJC_CHECK=1"
+xargs rm -f <"$logs/objects"
+ccache -z >/dev/null
+t0=$(date +%s.%N)
+mk check-mode.log KOBJC="$kobjc" KOBJC_CACHE=ccache KOBJC_CHECK=1 "${goals[@]}"
+part2c_time=$(since "$t0")
+grep -q "check: the cache's result differs" "$logs/check-mode.log" &&
+	fail "part 2c: check mode found a difference on a clean warm rebuild"
+say "part 2c: $(counters) ($part2c_time s)"
+xargs rm -f <"$logs/objects"
+t0=$(date +%s.%N)
+mk uncached.log KOBJC="$kobjc" "${goals[@]}"
+part2c_uncached=$(since "$t0")
+wrap=$tmp/wrap
+mkdir -p "$wrap"
+printf '#!/bin/sh\nexec gcc $KOBJC_TEST_EXTRA "$@"\n' >"$wrap/gcc"
+chmod 755 "$wrap/gcc"
+touch -d '1 hour ago' "$wrap/gcc"
+rm -f "$obj"
+mk stale-make.log KOBJC="$kobjc" KOBJC_CACHE=ccache CC="$wrap/gcc" \
+	KOBJC_TEST_EXTRA=-O1 "$obj"
+cp "$obj" "$logs/stale-O1.o"
+rm -f "$obj"
+mk stale-hit.log KOBJC="$kobjc" KOBJC_CACHE=ccache CC="$wrap/gcc" "$obj"
+if cmp -s "$obj" "$logs/stale-O1.o"; then
+	stale=caught
+	rm -f "$obj"
+	if make -j"$jobs" MAKEFILES="$repo/kbuild/kobjc.mk" KOBJC="$kobjc" \
+		KOBJC_CACHE=ccache KOBJC_CHECK=1 CC="$wrap/gcc" "$obj" \
+		>"$logs/stale-check.log" 2>&1 ||
+		! grep -q "$obj: check: the cache's result differs" "$logs/stale-check.log"; then
+		stale="NOT caught"
+		fail "part 2c: check mode did not catch the stale entry (log: $logs/stale-check.log)"
+	fi
+	mk stale-after.log KOBJC="$kobjc" KOBJC_CACHE=ccache CC="$wrap/gcc" "$obj"
+	cmp -s "$obj" "$stock/$obj" || fail "part 2c: after the check, $obj is not stock's"
+	stale="$stale: $(grep -o "check: the cache's result differs.*" "$logs/stale-check.log" | head -n 1)"
+else
+	stale="not planted: the wrapper's -O1 build was not hit"
+	fail "part 2c: $stale"
+fi
+part2c="$n2 hits checked in $part2c_time s against $part2b_time s unchecked and $part2c_uncached s uncached; a planted stale entry: $stale"
+say "part 2c: $part2c"
+# the tree as part 2b left it, for the parts that follow
+xargs rm -f <"$logs/objects"
+mk after-check.log KOBJC="$kobjc" KOBJC_CACHE=ccache "${goals[@]}"
 
 # --- outputs compared between trees -----------------------------------------------
 
@@ -909,6 +970,7 @@ printf '\nTargets: %s (Linux %s, %s)\n' "$targets" "$kver" "$(basename "$base")"
 printf 'part 1, cached build = stock:   %s (%s s)\n' "$part1" "$part1_time"
 printf 'part 2a, rebuild from hits:     %s (%s s)\n' "$part2" "$part2_time"
 printf 'part 2b, the same in place:     %s (%s s)\n' "$part2b" "$part2b_time"
+printf 'part 2c, check mode:            %s\n' "$part2c"
 ! part 3 || printf 'part 3, after make clean:       %s\n' "$part3"
 if part 4; then
 	printf '\npart 4, %s: a change must miss, equal the uncached build, and hit again reverted (%s s)\n' "$obj" "$part4_time"
