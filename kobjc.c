@@ -3196,6 +3196,19 @@ callback_log(void)
 	return fd;
 }
 
+/* PATH back as the user had it (a saved copy, freed), not as
+ * launcher_name set it for the launcher: not the later steps' PATH. */
+static void
+restore_path(char *path)
+{
+	if (path)
+		setenv("PATH", path, 1);
+	else
+		unsetenv("PATH");
+	unsetenv("KOBJC_PATH");
+	free(path);
+}
+
 /* The kobjc ccache calls on a miss says so on a pipe (KOBJC_RAN): a
  * call with no word was a hit. */
 static void
@@ -3293,13 +3306,7 @@ run_wrapped(struct run *r, const char *wrapper, int compile_only,
 	verbose("%s", cmd.s);
 	code = run_pipeline(r, &s, &av, 1, -1, -1);
 	r->restored = ran_none(ran) && !code;
-	/* the launcher's PATH (launcher_name) is not the later steps' */
-	if (path)
-		setenv("PATH", path, 1);
-	else
-		unsetenv("PATH");
-	unsetenv("KOBJC_PATH");
-	free(path);
+	restore_path(path);
 	finish_step(r, &s, code, 0);
 	if (logfd >= 0)
 		close(logfd);
@@ -4528,12 +4535,7 @@ run_remote(struct run *r, const char *launcher)
 	shell_join(&cmd, av.v);
 	verbose("%s", cmd.s);
 	code = run_pipeline(r, &s, &av, 1, -1, -1);
-	if (path)
-		setenv("PATH", path, 1);
-	else
-		unsetenv("PATH");
-	unsetenv("KOBJC_PATH");
-	free(path);
+	restore_path(path);
 	if (code)
 		finish_step(r, &s, code, 0);
 	ran = take_ran_line(r, s.name, &note);
