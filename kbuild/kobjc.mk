@@ -95,7 +95,9 @@ kobjc-not-kobjc = $(error KOBJC=$(KOBJC): $(1) is not a kobjc that knows --kbuil
 # is on, with which recipe and cache. kobjc caches the whole recipe
 # through ccache when CC's first word is ccache or KOBJC_CACHE=ccache.
 kobjc-cache = $(if $(or $(filter ccache %/ccache,$(firstword $(CC))),$(filter ccache,$(KOBJC_CACHE))),ccache: whole recipe,no cache)$(if $(KOBJC_CC_LAUNCHER),; $(KOBJC_CC_LAUNCHER): compile phase)
-kobjc-say = $(if $(findstring s,$(firstword -$(MAKEFLAGS))),,$(info $(kobjc-empty)  KOBJC   $(2) ($(kobjc-cache)) $(1)))
+# A make that restarts after remaking a makefile it read (kbuild's
+# include/config/auto.conf) said it before: MAKE_RESTARTS is set then.
+kobjc-say = $(if $(findstring s,$(firstword -$(MAKEFLAGS)))$(MAKE_RESTARTS),,$(info $(kobjc-empty)  KOBJC   $(2) ($(kobjc-cache)) $(1)))
 
 # --- the C rule in Makefile.build sub-makes ----------------------------------
 

@@ -76,6 +76,20 @@ sub() {
 	refute_output --partial 'KOBJC '
 }
 
+@test "kobjc.mk: a top make that restarts after remaking a makefile it reads (kbuild's auto.conf) says KOBJC once" {
+	# conf.mk is remade by a command, as syncconfig remakes auto.conf
+	{
+		echo '.DEFAULT_GOAL := all'
+		echo 'include conf.mk'
+		echo 'conf.mk: ; @echo "made := 1" >$@'
+		cat top.mk
+	} >restart.mk
+	run make -f restart.mk MAKEFILES="$MK" KOBJC="$WORK/bin/kobjc" --no-print-directory
+	assert_success
+	assert_equal "$(grep -c '^  KOBJC   ' <<<"$output")" 1
+	assert_line --regexp "^$WORK/bin/kobjc --recipe=kbuild-6\\.12 .*b/y\\.o"
+}
+
 @test "kobjc.mk: a relative KOBJC is taken from where make was started, under -C too" {
 	mkdir -p elsewhere
 	run make -C "$WORK/elsewhere" -f ../top.mk MAKEFILES="$MK" KOBJC=bin/kobjc --no-print-directory
