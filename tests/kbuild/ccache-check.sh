@@ -17,6 +17,10 @@
 #       rebuild for its time, and a stale entry planted on the self-test
 #       object (a compiler wrapper reading a variable ccache does not
 #       hash): check mode must catch it, and the next hit be right
+#   2d. why a lookup missed: fs/fat/ and the self-test object rebuilt
+#       after a header change, -DDEBUG, another objtool, OBJTOOL_ARGS
+#       and a .config change: kobjc --explain names a cause for every
+#       miss (want 100%)
 #   3.  make clean, then the targets again, in the same tree, warm cache,
 #       stock (CC="ccache gcc") against kobjc (KOBJC=... CC="ccache gcc"),
 #       each compile's result read from ccache's stats log: kobjc may miss
@@ -354,6 +358,65 @@ say "part 2c: $part2c"
 # the tree as part 2b left it, for the parts that follow
 xargs rm -f <"$logs/objects"
 mk after-check.log KOBJC="$kobjc" KOBJC_CACHE=ccache "${goals[@]}"
+
+# --- part 2d: why each object missed -------------------------------------------
+
+# fs/fat/ and the self-test object, warm; then one cause at a time, each
+# undone before the next: a header's content, -DDEBUG, objtool built
+# again with other code, OBJTOOL_ARGS, a .config change. After each
+# build, kobjc --why sums the misses by cause: every miss must name its
+# cause (an input, a flag, a tool, a variable), not "nothing kobjc
+# records changed" nor "no earlier record".
+why_goals=(fs/fat/ "$obj")
+why_build() {
+	local name=$1 missed=0 explained=0 f
+	shift
+	rm -f fs/fat/*.o "$obj"
+	mk "why-$name.log" KOBJC="$kobjc" KOBJC_CACHE=ccache "$@" "${why_goals[@]}"
+	"$kobjc" --why=fs/fat >"$logs/why-$name.txt"
+	# each object rebuilt: missed, and if so, is a cause named?
+	for f in fs/fat/*.o "$obj"; do
+		# (a module's linked object has no kobjc command)
+		"$kobjc" --explain "$f" >"$logs/why-explain.txt" 2>/dev/null ||
+			continue
+		grep -q '^lookup   missed' "$logs/why-explain.txt" || continue
+		missed=$((missed + 1))
+		sed -n '/^lookup   missed/,/^$/p' "$logs/why-explain.txt" | sed 1d |
+			grep -v -e 'nothing kobjc records' -e 'no earlier record' |
+			grep -q '[a-z]' && explained=$((explained + 1))
+	done
+	why_rows+=("$(printf '%-14s %3d missed, %3d explained' "$name" "$missed" "$explained")")
+	why_missed=$((why_missed + missed)) why_explained=$((why_explained + explained))
+	[ "$missed" -gt 0 ] || fail "part 2d: $name: no object missed"
+}
+say "part 2d: why each object missed"
+why_rows=() why_missed=0 why_explained=0
+rm -f fs/fat/*.o "$obj"
+mk why-base.log KOBJC="$kobjc" KOBJC_CACHE=ccache "${why_goals[@]}"
+cp "$hdr" "$tmp/why-hdr"
+sed -i "$inline_sed" "$hdr"
+why_build header
+cp "$tmp/why-hdr" "$hdr"
+touch -d '1 hour ago' "$hdr"
+why_build debug KCFLAGS=-DDEBUG
+cp tools/objtool/objtool "$tmp/why-objtool"
+echo other >"$tmp/why-extra"
+objcopy --add-section .kobjc_other="$tmp/why-extra" "$tmp/why-objtool" tools/objtool/objtool
+touch -d '1 hour ago' tools/objtool/objtool
+why_build objtool
+cp -p "$tmp/why-objtool" tools/objtool/objtool
+OBJTOOL_ARGS=--no-unreachable why_build objtool-args
+cp .config "$tmp/why-config"
+scripts/config --set-val FAT_DEFAULT_CODEPAGE 850
+make -s olddefconfig MAKEFILES="$repo/kbuild/kobjc.mk" >/dev/null
+why_build config
+cp "$tmp/why-config" .config
+make -s olddefconfig MAKEFILES="$repo/kbuild/kobjc.mk" >/dev/null
+part2d="$why_explained of $why_missed misses explained ($(awk -v e="$why_explained" -v m="$why_missed" 'BEGIN { printf "%.0f", m ? 100 * e / m : 0 }')%)"
+say "part 2d: $part2d"
+[ "$why_explained" -eq "$why_missed" ] || fail "part 2d: $part2d"
+rm -f fs/fat/*.o "$obj"
+mk why-after.log KOBJC="$kobjc" KOBJC_CACHE=ccache "${goals[@]}" fs/fat/
 
 # --- outputs compared between trees -----------------------------------------------
 
@@ -972,6 +1035,8 @@ printf 'part 1, cached build = stock:   %s (%s s)\n' "$part1" "$part1_time"
 printf 'part 2a, rebuild from hits:     %s (%s s)\n' "$part2" "$part2_time"
 printf 'part 2b, the same in place:     %s (%s s)\n' "$part2b" "$part2b_time"
 printf 'part 2c, check mode:            %s\n' "$part2c"
+printf 'part 2d, why each miss:         %s\n' "$part2d"
+printf '  %s\n' "${why_rows[@]}"
 ! part 3 || printf 'part 3, after make clean:       %s\n' "$part3"
 if part 4; then
 	printf '\npart 4, %s: a change must miss, equal the uncached build, and hit again reverted (%s s)\n' "$obj" "$part4_time"
