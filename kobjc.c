@@ -2990,6 +2990,12 @@ tag_loaded_files(struct buf *b, const struct strv *flags)
 		}
 }
 
+/* ---------------------------------------------------------------- cache and
+ * launcher */
+
+/* The cache tag, and the calls that hand the recipe to ccache (all of it)
+ * or distcc (its compile phase), which call kobjc back. */
+
 /*
  * ccache's compiler_check string: the recipe, and the content of all it
  * runs and reads that ccache does not hash: kobjc itself, the compiler
@@ -3447,7 +3453,10 @@ run_preprocess(struct run *r)
 	return 0;
 }
 
-/* ---- check mode: a hit proved against a fresh build */
+/* ---------------------------------------------------------------- check mode
+ */
+
+/* KOBJC_CHECK: a hit proved against a fresh build. */
 
 /* Is this object's hit to be checked: KOBJC_CHECK=1, or N% of objects,
  * the same ones every time (chosen by the object's name)? */
@@ -3623,6 +3632,11 @@ check_hit(struct run *r, const char *cache, const char *tag)
 	      j->out, what);
 }
 
+/* ---------------------------------------------------------------- the object's
+ * record */
+
+/* How an object came to be (ran, restored), on the object itself. */
+
 /* OUT as its record names it: absolute, its directory resolved. */
 static char *
 record_path(const char *out)
@@ -3701,7 +3715,9 @@ read_record(const char *out, mode_t *mode, char *why, size_t n)
 	return rec;
 }
 
-/* ---- why a lookup missed */
+/* ---------------------------------------------------------------- why */
+
+/* Why a lookup missed: a record per object, --explain and --why. */
 
 /*
  * After each build through ccache, a record of the object in a directory
@@ -4037,6 +4053,11 @@ why_summary(const char *dir)
 	free(real);
 	return 0;
 }
+
+/* ---------------------------------------------------------------- building */
+
+/* The outputs put in place, --explain's header, and what a build checks
+ * before it starts. */
 
 static void
 install(struct run *r)
@@ -4903,6 +4924,11 @@ store_tools(const char *dir, const char *tree)
 	free(plugins);
 	return 0;
 }
+
+/* ---------------------------------------------------------------- the walk */
+
+/* run_recipe: the one walk of a recipe, for a build, --explain's dry run,
+ * ccache's -E answer and a distcc helper. */
 
 static int
 run_recipe(struct job *j, int explain)
