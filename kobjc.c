@@ -2340,6 +2340,15 @@ now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* --time: how long step name took since t0. */
+static void
+print_time(const char *name, double t0)
+{
+	if (opt.time)
+		fprintf(opt.log, "%s: time: %s %.3f s\n", argv0, name,
+			now() - t0);
+}
+
 /* Write the #SYMVER lines to --symvers=FILE (atomically) or stdout. */
 static void
 deliver_symvers(struct run *r)
@@ -2494,9 +2503,7 @@ run_step(struct run *r, const struct step *s)
 			    s->native ? natives[s->native].run(r, s)
 				      : run_command(r, s),
 			    1);
-		if (opt.time)
-			fprintf(opt.log, "%s: time: %s %.3f s\n", argv0,
-				s->name, now() - t0);
+		print_time(s->name, t0);
 	}
 	free(why.s);
 }
@@ -3316,9 +3323,7 @@ run_wrapped(struct run *r, const char *wrapper, int compile_only,
 	finish_step(r, &s, code, 0);
 	if (logfd >= 0)
 		close(logfd);
-	if (opt.time)
-		fprintf(opt.log, "%s: time: %s %.3f s\n", argv0, s.name,
-			now() - t0);
+	print_time(s.name, t0);
 	free(cmd.s);
 	free(words);
 }
@@ -4574,9 +4579,7 @@ run_remote(struct run *r, const char *launcher)
 		r->symvers.n = 0;
 	if (logfd >= 0)
 		close(logfd);
-	if (opt.time)
-		fprintf(opt.log, "%s: time: %s %.3f s\n", argv0, s.name,
-			now() - t0);
+	print_time(s.name, t0);
 	free(cmd.s);
 	free(note.s);
 	free(words);
