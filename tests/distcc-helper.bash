@@ -52,3 +52,30 @@ compiles_ok() {
 		substr($0, length($0) - length(want) + 1) == want { n++ }
 		END { print n + 0 }' "$log"
 }
+
+# kbuild-like flags for object NAME, into the array FLAGS
+flags_of() {
+	FLAGS=(-O2 -fno-asynchronous-unwind-tables "-Wp,-MMD,.$1.o.d")
+	[ "$1" != two ] || FLAGS+=(-Ihdr -DTWO=2)
+}
+
+# build NAME [VAR=VALUE...]: NAME.o, .NAME.o.d and NAME.sv from NAME.c
+# afresh, with kobjc's options OPTS and the compiler CCW (default gcc);
+# TOOL_LOG, if a test keeps one, starts empty. Sets status, output, stderr.
+build() {
+	local n=$1
+	shift
+	rm -f "$n.o" ".$n.o.d" "$n.sv"
+	[ -z "${TOOL_LOG:-}" ] || : >"$TOOL_LOG"
+	flags_of "$n"
+	run --separate-stderr env "$@" "$KOBJC" "${OPTS[@]}" \
+		--symvers="$n.sv" "$n.o" "$n.c" "${CCW[@]:-gcc}" "${FLAGS[@]}"
+}
+
+# A local build of NAME (no distcc) is the reference: saved in $R
+local_ref() {
+	build "$1"
+	assert_success
+	mkdir -p "$R"
+	cp "$1.o" ".$1.o.d" "$1.sv" "$R/"
+}

@@ -72,28 +72,6 @@ helper() {
 	WHERE=$1 KOBJC_TOOLS=${2:-} start_daemon "$1" "$KOBJC"
 }
 
-flags_of() {
-	FLAGS=(-O2 -fno-asynchronous-unwind-tables "-Wp,-MMD,.$1.o.d")
-}
-
-# build NAME [VAR=VALUE...]: NAME.o, .NAME.o.d and NAME.sv afresh
-build() {
-	local n=$1
-	shift
-	rm -f "$n.o" ".$n.o.d" "$n.sv"
-	: >"$TOOL_LOG"
-	flags_of "$n"
-	run --separate-stderr env "$@" "$KOBJC" "${OPTS[@]}" \
-		--symvers="$n.sv" "$n.o" "$n.c" gcc "${FLAGS[@]}"
-}
-
-local_ref() {
-	build "$1"
-	assert_success
-	mkdir -p "$R"
-	cp "$1.o" ".$1.o.d" "$1.sv" "$R/"
-}
-
 assert_like_ref() {
 	local f
 	for f in "$1.o" "$1.sv" ".$1.o.d"; do

@@ -26,6 +26,8 @@ setup() {
 	# shellcheck disable=SC2046 # variable names: words, on purpose
 	unset $(compgen -e | grep -E '^(DISTCC|CCACHE)_')
 	setup_daemons
+	# shellcheck disable=SC2034 # read by build (distcc-helper.bash)
+	OPTS=("${REAL_TOOL_OPTS[@]}")
 	export DISTCC_DIR=$BATS_TEST_TMPDIR/distcc-client
 	mkdir "$DISTCC_DIR"
 	export CCACHE_DIR=$BATS_TEST_TMPDIR/ccache
@@ -48,31 +50,6 @@ teardown() {
 	stop_daemons || st=1
 	common_teardown
 	return $st
-}
-
-# kbuild-like flags for object NAME, into the array FLAGS
-flags_of() {
-	FLAGS=(-O2 -fno-asynchronous-unwind-tables "-Wp,-MMD,.$1.o.d")
-	[ "$1" != two ] || FLAGS+=(-Ihdr -DTWO=2)
-}
-
-# build NAME [VAR=VALUE...]: NAME.o, .NAME.o.d and NAME.sv from NAME.c
-# afresh, with the real tools; sets status, output, stderr
-build() {
-	local n=$1
-	shift
-	rm -f "$n.o" ".$n.o.d" "$n.sv"
-	flags_of "$n"
-	run --separate-stderr env "$@" "$KOBJC" "${REAL_TOOL_OPTS[@]}" \
-		--symvers="$n.sv" "$n.o" "$n.c" gcc "${FLAGS[@]}"
-}
-
-# A local build of NAME (no distcc) is the reference: saved in $R
-local_ref() {
-	build "$1"
-	assert_success
-	mkdir -p "$R"
-	cp "$1.o" ".$1.o.d" "$1.sv" "$R/"
 }
 
 # NAME's object and #SYMVER lines (and .d, unless told not) are the local
@@ -255,19 +232,16 @@ quiet() {
 	DISTCC_HOSTS=$(hosts_of one)
 	export DISTCC_HOSTS
 	local_ref answer
-	flags_of answer
-	rm -f answer.o ".answer.o.d" answer.sv
-	run --separate-stderr env CCACHE_PREFIX=distcc "$KOBJC" "${REAL_TOOL_OPTS[@]}" \
-		--symvers=answer.sv answer.o answer.c ccache gcc "${FLAGS[@]}"
+	# shellcheck disable=SC2034 # read by build (distcc-helper.bash)
+	CCW=(ccache gcc)
+	build answer CCACHE_PREFIX=distcc
 	assert_success
 	quiet
 	assert_like_ref answer
 	assert_equal "$(compiles_ok one answer.c)" 1
 	assert_equal "$(grep -c COMPILE_ERROR "$DAEMONS/one/log")" 0
 	before=$(cat "$DAEMONS/one/log")
-	rm -f answer.o ".answer.o.d" answer.sv
-	run --separate-stderr env CCACHE_PREFIX=distcc "$KOBJC" "${REAL_TOOL_OPTS[@]}" \
-		--symvers=answer.sv answer.o answer.c ccache gcc "${FLAGS[@]}"
+	build answer CCACHE_PREFIX=distcc
 	assert_success
 	quiet
 	assert_like_ref answer
