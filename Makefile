@@ -40,7 +40,7 @@ bats_summary = awk '/^ok / { n++; if (/ \# skip( |$$)/) k++ } \
 			n, f, k }' "$$tap"; rm -f "$$tap"; exit $$s
 
 check: kobjc
-	tests/need-packages bats bats-assert bats-support gcc ccache distcc python3
+	tests/need-packages bats bats-assert bats-support gcc ccache distcc python3 e2fsprogs
 	@echo '$(BATS) tests'
 	@$(call run_bats); $(call bats_summary,check)
 
@@ -67,7 +67,7 @@ SAN_ENV = ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:$(SAN_LOG) \
 	UBSAN_OPTIONS=print_stacktrace=1:abort_on_error=1:$(SAN_LOG)
 
 check-sanitize: kobjc-san/kobjc
-	tests/need-packages bats bats-assert bats-support gcc ccache distcc python3
+	tests/need-packages bats bats-assert bats-support gcc ccache distcc python3 e2fsprogs
 	rm -f kobjc-san/report.*
 	@echo '$(SAN_ENV) KOBJC=$(CURDIR)/kobjc-san/kobjc $(BATS) tests'
 	@$(call run_bats,$(SAN_ENV) KOBJC=$(CURDIR)/kobjc-san/kobjc); \

@@ -39,6 +39,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -2693,15 +2694,70 @@ digests_load(void)
 	free(d);
 }
 
-/* A file's identity for the digest cache; what changes when it does. */
-static void
-stat_key(struct buf *b, const char *kind, const struct stat *st)
+#ifndef STATX_MNT_ID
+#define STATX_MNT_ID 0x1000U
+#endif
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x4000U
+#endif
+
+/* This boot's ID: mount IDs are of one boot. */
+static const char *
+boot_id(void)
 {
-	buf_printf(b, "%s %llx %llx %lld %lld.%09ld %lld.%09ld", kind,
-		   (unsigned long long)st->st_dev,
+	static char id[40];
+	struct buf b = { 0 };
+
+	if (!*id) {
+		if (read_file("/proc/sys/kernel/random/boot_id", &b) < 0 ||
+		    b.n < 32)
+			strcpy(id, "-");
+		else
+			snprintf(id, sizeof(id), "%.*s", (int)strcspn(b.s, "\n"),
+				 b.s);
+		free(b.s);
+	}
+	return id;
+}
+
+/*
+ * stat() path into st, and a file's identity for the digest cache into
+ * key: what changes when the file does. Device, inode, size, mtime and
+ * ctime, and the mount: a filesystem image mounted in place of another
+ * (two reproducible images in turn on one loop device) can give all five
+ * the same values. The mount ID is one never reused while the system
+ * runs (Linux 6.8+; before, the reusable one), with the boot's ID.
+ */
+static int
+stat_key(struct buf *key, const char *kind, const char *path,
+	 struct stat *st)
+{
+	struct statx x;
+
+	if (statx(AT_FDCWD, path, 0,
+		  STATX_BASIC_STATS | STATX_MNT_ID | STATX_MNT_ID_UNIQUE,
+		  &x) < 0)
+		return -1;
+	memset(st, 0, sizeof(*st));
+	st->st_dev = makedev(x.stx_dev_major, x.stx_dev_minor);
+	st->st_ino = x.stx_ino;
+	st->st_mode = x.stx_mode;
+	st->st_size = x.stx_size;
+	st->st_mtim.tv_sec = x.stx_mtime.tv_sec;
+	st->st_mtim.tv_nsec = x.stx_mtime.tv_nsec;
+	st->st_ctim.tv_sec = x.stx_ctime.tv_sec;
+	st->st_ctim.tv_nsec = x.stx_ctime.tv_nsec;
+	buf_printf(key, "%s %llx %llx %lld %lld.%09ld %lld.%09ld %s.%s%llx",
+		   kind, (unsigned long long)st->st_dev,
 		   (unsigned long long)st->st_ino, (long long)st->st_size,
 		   (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
-		   (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+		   (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec,
+		   boot_id(),
+		   x.stx_mask & STATX_MNT_ID_UNIQUE ? "u"
+		   : x.stx_mask & STATX_MNT_ID	    ? "m"
+						    : "-",
+		   (unsigned long long)x.stx_mnt_id);
+	return 0;
 }
 
 /* The value remembered for key, or NULL; the last line for it wins. */
@@ -2857,16 +2913,16 @@ tag_file(struct buf *b, const char *what, const char *file)
 	char val[66], *v;
 	int fd = -1, kind = -1;
 
-	if (!file || stat(file, &st) < 0) {
+	if (!file || stat_key(&key, "sha256", file, &st) < 0) {
 		buf_printf(b, "%s missing\n", what);
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		buf_printf(b, "%s not-a-file\n", what); /* /dev/null, say */
+		free(key.s);
 		return -1;
 	}
 	/* remembered as E (ELF) or F (other) and the digest */
-	stat_key(&key, "sha256", &st);
 	if ((v = digest_lookup(key.s)) && strlen(v) == 65 && strchr("EF", *v)) {
 		buf_printf(b, "%s %s\n", what, v + 1);
 		kind = *v == 'E';
@@ -2909,11 +2965,11 @@ remembered_answer(const char *kind, char *const *argv, const char *prefix)
 	struct stat st;
 	int p[2], status;
 
-	if (!f || stat(f, &st) < 0) {
+	if (!f || stat_key(&key, kind, f, &st) < 0) {
+		free(key.s);
 		free(f);
 		return NULL;
 	}
-	stat_key(&key, kind, &st);
 	if (!(v = digest_lookup(key.s))) {
 		if (pipe2(p, O_CLOEXEC) < 0)
 			fatal(1, "pipe:");

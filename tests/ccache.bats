@@ -977,6 +977,62 @@ tag_of() {
 	[ "$added" != "$plain" ] || fail "a new non-loaded section left the tag as it was"
 }
 
+# A filesystem image (ext2, made reproducibly) holding DIR's files, with
+# every file's ctime fixed too: images of the same names and sizes give
+# every file the same inode, size, mtime and ctime.
+reproducible_image() {
+	local dir=$1 img=$2 f uuid=6b6f626a-0000-4000-8000-000000000001
+	touch -d '2001-02-03 04:05:06' "$dir"/* "$dir"
+	mke2fs -q -t ext2 -b 1024 -d "$dir" -U "$uuid" -E "hash_seed=$uuid" \
+		"$img" 1M || fail "mke2fs"
+	for f in "$dir"/*; do
+		debugfs -w -R "sif /${f##*/} ctime 20010203040506" "$img" \
+			2>/dev/null || fail "debugfs"
+	done
+}
+
+# Attach IMG to loop device DEV (read-only) and mount it on DIR, undone by
+# common_teardown.
+mount_image() {
+	local dev=$1 img=$2 dir=$3
+	losetup -r "$dev" "$img" || fail "losetup $dev $img"
+	echo "$dir" >>"$BATS_TEST_TMPDIR/mounts"
+	mount -r "$dev" "$dir" || fail "mount $dev"
+}
+
+@test "ccache: a tool on a filesystem image mounted in place of another, with the same device, inode, size, mtime and ctime, is digested again" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount an image"
+	command -v mke2fs >/dev/null && command -v debugfs >/dev/null ||
+		skip "no e2fsprogs"
+	local d=$BATS_TEST_TMPDIR/img v dev first second tag_a tag_b
+	mkdir -p "$d/a" "$d/b" "$d/mnt"
+	# two objtools of one size: a wrapper with another comment
+	for v in a b; do
+		printf '#!/bin/sh\n# image %s\nexec "%s" "$@"\n' "$v" \
+			"$TOOLS/objtool" >"$d/$v/objtool"
+		chmod 755 "$d/$v/objtool"
+		reproducible_image "$d/$v" "$d/$v.img"
+	done
+	dev=$(losetup -f) || skip "no free loop device"
+	losetup -r "$dev" "$d/a.img" 2>/dev/null && losetup -d "$dev" ||
+		skip "cannot attach a loop device here"
+	OBJTOOL=$d/mnt/objtool
+	mount_image "$dev" "$d/a.img" "$d/mnt"
+	first=$(stat -c '%d %i %s %Y %Z' "$OBJTOOL")
+	tag_a=$(tag_of)
+	[ -n "$tag_a" ] || fail "no tag: $output"
+	umount "$d/mnt"
+	losetup -d "$dev"
+	mount_image "$dev" "$d/b.img" "$d/mnt"
+	second=$(stat -c '%d %i %s %Y %Z' "$OBJTOOL")
+	tag_b=$(tag_of)
+	umount "$d/mnt"
+	losetup -d "$dev"
+	# what stat says is the same; the program is not
+	assert_equal "$second" "$first"
+	[ "$tag_b" != "$tag_a" ] || fail "the second image's objtool kept the first's digest"
+}
+
 # ---------------------------------------------------------------- check mode
 
 @test "check mode: KOBJC_CHECK=1 on a good hit builds again, finds no difference, and keeps the hit's result" {
