@@ -2713,8 +2713,8 @@ boot_id(void)
 		    b.n < 32)
 			strcpy(id, "-");
 		else
-			snprintf(id, sizeof(id), "%.*s", (int)strcspn(b.s, "\n"),
-				 b.s);
+			snprintf(id, sizeof(id), "%.*s",
+				 (int)strcspn(b.s, "\n"), b.s);
 		free(b.s);
 	}
 	return id;
@@ -2729,8 +2729,7 @@ boot_id(void)
  * runs (Linux 6.8+; before, the reusable one), with the boot's ID.
  */
 static int
-stat_key(struct buf *key, const char *kind, const char *path,
-	 struct stat *st)
+stat_key(struct buf *key, const char *kind, const char *path, struct stat *st)
 {
 	struct statx x;
 
