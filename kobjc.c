@@ -2949,6 +2949,69 @@ tag_file(struct buf *b, const char *what, const char *file)
 }
 
 /*
+ * The programs a script names by absolute path (its #! interpreter, a
+ * wrapper's target), each once, into found: what it runs, as far as its
+ * text says. A program it finds another way (on PATH, through a variable)
+ * is not among them. Returns 0 for a script, -1 for an ELF program or
+ * none.
+ */
+static int
+script_programs(const char *file, struct strv *found)
+{
+	static const char word[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
+				   "opqrstuvwxyz0123456789._+-/";
+	struct buf text = { 0 };
+	const char *p, *e;
+	struct stat st;
+	size_t i;
+	char *f;
+
+	if (read_file(file, &text) < 0 || !text.n ||
+	    (text.n >= 4 && !memcmp(text.s, ELFMAG, 4))) {
+		free(text.s);
+		return -1;
+	}
+	for (p = text.s; (p = strchr(p, '/')); p = e) {
+		e = p + strspn(p, word);
+		if (p > text.s && strchr(word, p[-1]) && p[-1])
+			continue; /* within a word: a relative path */
+		f = strndup(p, e - p);
+		for (i = 0; i < found->n && strcmp(found->v[i], f); i++)
+			;
+		if (i == found->n && found->n < 16 && stat(f, &st) == 0 &&
+		    S_ISREG(st.st_mode) && !access(f, X_OK))
+			strv_push(found, f);
+		else
+			free(f);
+	}
+	free(text.s);
+	return 0;
+}
+
+/*
+ * tag_file for a program that runs: a script is tagged by its text and by
+ * the programs it names (script_programs), followed to a depth of three,
+ * so a wrapper whose target changes misses.
+ */
+static void
+tag_program(struct buf *b, const char *what, const char *file, int depth)
+{
+	struct strv runs = { 0 };
+	size_t i;
+	char *w;
+
+	if (tag_file(b, what, file) != 0 || depth == 3 ||
+	    script_programs(file, &runs) < 0)
+		return;
+	for (i = 0; i < runs.n; i++) {
+		w = xasprintf("%s runs %s", what, runs.v[i]);
+		tag_program(b, w, runs.v[i], depth + 1);
+		free(w);
+	}
+	strv_free(&runs);
+}
+
+/*
  * The first line program prints for argv, less prefix, remembered by the
  * program's stat (kind names the question); NULL if it failed or printed
  * no such line, one word after prefix. For what a tool says of itself: gcc's
@@ -3079,7 +3142,7 @@ cache_tag(const struct job *j, struct buf *text)
 	for (i = 0; i < j->cc.n; i++) {
 		f = i == j->cc.n - 1 ? xstrdup(j->cc_path ? j->cc_path : "")
 				     : find_program(j->cc.v[i], 1);
-		tag_file(&b, "cc", *f ? f : NULL);
+		tag_program(&b, "cc", *f ? f : NULL, 0);
 		if (i == j->cc.n - 1 && *f && (cc1 = compiler_proper(f))) {
 			tag_file(&b, "cc1", cc1);
 			free(cc1);
@@ -3093,7 +3156,7 @@ cache_tag(const struct job *j, struct buf *text)
 
 		if (!u->path)
 			continue;
-		tag_file(&b, t->name, f = find_program(u->path, 0));
+		tag_program(&b, t->name, f = find_program(u->path, 0), 0);
 		free(f);
 		for (k = 0; k + 1 < u->args.n; k++)
 			for (o = 0; o < TOOL_MAX_OPT && t->readopt[o]; o++)
@@ -4173,6 +4236,37 @@ side_output(const struct job *j)
 	return NULL;
 }
 
+/* --explain: how the cache tag follows a compiler or tool that is a
+ * script (tag_program). */
+static void
+explain_scripts(const struct job *j)
+{
+	struct strv runs = { 0 };
+	size_t i, k;
+	char *f;
+
+	/* the compiler (i == 0), then the tools */
+	for (i = 0; !i || all_tools[i - 1]; i++) {
+		const char *name = i ? all_tools[i - 1]->name : "cc";
+		const char *path = i ? j->tool[i - 1].path : j->cc_path;
+
+		f = path ? find_program(path, 0) : NULL;
+		if (f && script_programs(f, &runs) == 0) {
+			printf("script   %s %s is tagged by its text and what "
+			       "it "
+			       "names:",
+			       name, f);
+			for (k = 0; k < runs.n; k++)
+				printf(" %s", runs.v[k]);
+			printf("%s; a program it finds on PATH or through a "
+			       "variable is not followed\n",
+			       runs.n ? "" : " nothing");
+		}
+		strv_free(&runs);
+		free(f);
+	}
+}
+
 /* --explain: which recipe, and what the build hands to ccache or distcc. */
 static void
 explain_header(struct run *r, const char *cache, const char *launcher)
@@ -4204,6 +4298,7 @@ explain_header(struct run *r, const char *cache, const char *launcher)
 		       cache, r->job->ccache ? " (CC starts with it)" : "");
 	if (launcher)
 		printf("launcher %s, for the compile phase\n", launcher);
+	explain_scripts(r->job);
 }
 
 /* A command's words with its program found on PATH, once for all who

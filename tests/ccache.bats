@@ -977,6 +977,35 @@ tag_of() {
 	[ "$added" != "$plain" ] || fail "a new non-loaded section left the tag as it was"
 }
 
+@test "ccache: a tool that is a wrapper script is followed to the program it names: another target misses, the same one rebuilt hits" {
+	command -v objcopy >/dev/null || skip "no objcopy"
+	local t=$BATS_TEST_TMPDIR/t first same other
+	mkdir -p "$t"
+	cp "$TOOLS/objtool" "$t/objtool.real"
+	printf '#!/bin/sh\nexec %s/objtool.real "$@"\n' "$t" >"$t/objtool"
+	chmod 755 "$t/objtool"
+	touch -d '1 hour ago' "$t/objtool" "$t/objtool.real"
+	OBJTOOL=$t/objtool
+	first=$(tag_of)
+	[ -n "$first" ] || fail "no tag: $output"
+	# the same program copied again: another inode and mtime, the same tag
+	cp --remove-destination "$TOOLS/objtool" "$t/objtool.real"
+	touch -d '2 hours ago' "$t/objtool.real"
+	same=$(tag_of)
+	assert_equal "$same" "$first"
+	# another program behind the same script text
+	echo 'another program' >"$t/extra"
+	objcopy --add-section .kobjc_extra="$t/extra" "$TOOLS/objtool" \
+		"$t/objtool.real"
+	touch -d '1 hour ago' "$t/objtool.real"
+	other=$(tag_of)
+	[ "$other" != "$first" ] || fail "a wrapper's new target kept the tag"
+	run --separate-stderr "$K" --explain --objtool="$OBJTOOL" \
+		--genksyms="$GENKSYMS" answer.o answer.c gcc -O2
+	assert_success
+	assert_line "script   objtool $t/objtool is tagged by its text and what it names: /bin/sh $t/objtool.real; a program it finds on PATH or through a variable is not followed"
+}
+
 # A filesystem image (ext2, made reproducibly) holding DIR's files, with
 # every file's ctime fixed too: images of the same names and sizes give
 # every file the same inode, size, mtime and ctime.
