@@ -1304,13 +1304,83 @@ fix_dep_flags(struct job *j, int compiler_mode)
 	}
 }
 
+/* Give clang's compiler proper (-Xclang) the name of a side file. */
+static void
+clang_side_file(struct job *j, const char *option, char *name)
+{
+	strv_push(&j->flags, "-Xclang");
+	strv_push(&j->flags, option);
+	strv_push(&j->flags, "-Xclang");
+	strv_push(&j->flags, name);
+}
+
+/*
+ * clang has no -dumpbase (before clang 17, no -dumpdir either): its driver
+ * names side files after -o, so kobjc names them after OUT (stem: OUT
+ * less its suffix) to its compiler proper, as clang's driver would for a
+ * direct compile: split DWARF's .dwo (-gsplit-dwarf=single: the object
+ * itself), -fstack-usage's .su, gcov's .gcno and .gcda (made absolute).
+ * -save-temps' files are not renamed.
+ */
+static void
+clang_side_files(struct job *j, char *stem)
+{
+	int debug = 0, split = 0, usage = 0, notes = 0, data = 0;
+	char *cwd = stem[0] == '/' ? NULL : getcwd(NULL, 0);
+	char *abs = cwd ? xasprintf("%s/%s", cwd, stem) : xstrdup(stem);
+	size_t i;
+
+	free(cwd);
+
+	for (i = 0; i < j->flags.n; i++) {
+		const char *f = j->flags.v[i];
+
+		if (!strncmp(f, "-g", 2) && !strncmp(f, "-gsplit-dwarf", 13))
+			split = strcmp(f, "-gsplit-dwarf=single") ? 1 : 2;
+		else if (!strcmp(f, "-gno-split-dwarf"))
+			split = 0;
+		else if (!strcmp(f, "-g0"))
+			debug = 0;
+		else if (!strcmp(f, "-g") || !strncmp(f, "-ggdb", 5) ||
+			 !strncmp(f, "-gdwarf", 7) ||
+			 (f[0] == '-' && f[1] == 'g' && strchr("123", f[2]) &&
+			  f[2] && !f[3]) ||
+			 !strcmp(f, "-gline-tables-only") ||
+			 !strcmp(f, "-gmlt"))
+			debug = 1;
+		usage |= !strcmp(f, "-fstack-usage");
+		notes |= !strcmp(f, "-ftest-coverage");
+		data |= !strcmp(f, "--coverage") ||
+			!strcmp(f, "-fprofile-arcs");
+	}
+	if (debug && split == 2)
+		clang_side_file(j, "-split-dwarf-file", xstrdup(j->out));
+	if (debug && split == 1) {
+		clang_side_file(j, "-split-dwarf-file",
+				xasprintf("%s.dwo", stem));
+		clang_side_file(j, "-split-dwarf-output",
+				xasprintf("%s.dwo", stem));
+	}
+	if (usage)
+		clang_side_file(j, "-stack-usage-file",
+				xasprintf("%s.su", stem));
+	if (notes || data)
+		clang_side_file(j, "-coverage-notes-file",
+				xasprintf("%s.gcno", abs));
+	if (data)
+		clang_side_file(j, "-coverage-data-file",
+				xasprintf("%s.gcda", abs));
+	free(abs);
+	free(stem);
+}
+
 /*
  * Flags with which gcc writes files named after -o: split DWARF (.dwo,
  * also named in the object), -fstack-usage (.su), gcov (.gcno, and the
  * .gcda path in the object), -save-temps, dumps. kobjc's -o is a
  * temporary; -dumpbase STEM names them as a direct compile to OUT would
- * (gcc takes their directory from -o, which is OUT's). clang has no
- * -dumpbase: its side files keep the temporary's name.
+ * (gcc takes their directory from -o, which is OUT's); clang's are
+ * named by clang_side_files.
  */
 static void
 name_side_files(struct job *j)
@@ -1334,8 +1404,13 @@ name_side_files(struct job *j)
 			j->side_files |=
 				!strncmp(f, flags[k], strlen(flags[k]));
 	}
-	if (!j->side_files || j->clang)
+	if (!j->side_files)
 		return;
+	if (j->clang) {
+		clang_side_files(j, strndup(j->out, dot ? (size_t)(dot - j->out)
+							: strlen(j->out)));
+		return;
+	}
 	strv_push(&j->flags, "-dumpbase");
 	strv_push(&j->flags,
 		  dot ? xasprintf("%.*s", (int)(dot - base), base) : base);

@@ -589,6 +589,39 @@ dwo_name() {
 	cmp answer.su "$R/stock/answer.su"
 }
 
+@test "ccache: side files clang names after -o (.dwo, .su, .gcno and the .gcda path) are the object's, as stock clang's, and a clean rebuild hits and restores them" {
+	command -v clang >/dev/null || skip "no clang"
+	CCW=clang
+	add_flags -g -gsplit-dwarf -fstack-usage --coverage
+	local f name
+	clang "${FLAGS[@]}" -c -o answer.o answer.c
+	mkdir -p "$R/stock"
+	cp answer.o answer.dwo answer.su answer.gcno "$R/stock/"
+	name=$(dwo_name answer.o)
+	[[ $name == *answer.dwo ]] || fail "stock clang's dwo name: $name"
+	grep -qaF "$PWD/answer.gcda" answer.o || fail "stock clang names another .gcda"
+	rm -f answer.o answer.dwo answer.su answer.gcno
+	uncached
+	save want
+	# the object has objtool's work too: the names in it are stock's
+	assert_equal "$(dwo_name answer.o)" "$name"
+	grep -qaF "$PWD/answer.gcda" answer.o || fail "the object names another .gcda"
+	for f in dwo su gcno; do
+		cmp "answer.$f" "$R/stock/answer.$f"
+	done
+	[ -z "$(find . -name '.tmp_*')" ] || fail "left: $(find . -name '.tmp_*')"
+	rm -f answer.dwo answer.su answer.gcno
+	cached miss
+	assert_same_as want
+	cmp answer.dwo "$R/stock/answer.dwo"
+	rm -f answer.dwo answer.su answer.gcno
+	cached hit
+	assert_same_as want
+	for f in dwo su gcno; do
+		cmp "answer.$f" "$R/stock/answer.$f"
+	done
+}
+
 @test "ccache: gcov's .gcno and .gcda are named after the object, and a clean rebuild hits and restores the .gcno" {
 	add_flags --coverage
 	uncached
