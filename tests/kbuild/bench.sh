@@ -13,7 +13,10 @@
 #            kobjc  make KOBJC=... CC="ccache gcc"        DIR/
 #            (kbuild's own compiler calls, the option probes every make
 #            runs, then go through ccache as in the stock build)
-#   noop:    make DIR/ with nothing to rebuild, as warm: make's own cost
+#   noop:    make DIR/ with nothing to rebuild: make's own cost, both
+#            sides CC="ccache gcc" (kobjc: MAKEFILES=... KOBJC=...)
+#   noop-kc: the same, kobjc with KOBJC_CACHE=ccache and plain gcc:
+#            kbuild's option probes then run gcc, not ccache
 #   hit:     one object on a ccache hit: 'ccache gcc ...' against
 #            'KOBJC_CACHE=ccache kobjc ...', each as kbuild saved it
 #   clean:   'make clean' (untimed), then make DIR/, both caches warm:
@@ -26,8 +29,8 @@
 #            first make DIR/ of each DIR in it, as clean
 #   cold:    the same rebuild without any cache: make / make KOBJC=...
 #
-# Environment: KVER, KINDS (default 'warm warm-cc noop hit clean tree2
-# cold': the rows to measure, in that order whatever the order given),
+# Environment: KVER, KINDS (default 'warm warm-cc noop noop-kc hit clean
+# tree2 cold': the rows to measure, in that order whatever the order given),
 # DIRS (default 'fs/ext4 lib kernel'), RUNS (default 5), COLD_RUNS
 # (default RUNS), HITS (default 40), HIT_OBJ (default fs/ext4/inode.o),
 # KOBJC_BIN, KOBJC_KERNEL_CACHE, JOBS.
@@ -44,7 +47,7 @@ jobs=${JOBS:-$(nproc)}
 kobjc=${KOBJC_BIN:-$repo/kobjc}
 kobjc=$(cd "$(dirname "$kobjc")" && pwd)/$(basename "$kobjc")
 cache=${KOBJC_KERNEL_CACHE:-$HOME/.cache/kobjc}
-kinds=" ${KINDS:-warm warm-cc noop hit clean tree2 cold} "
+kinds=" ${KINDS:-warm warm-cc noop noop-kc hit clean tree2 cold} "
 kind_on() { [[ $kinds == *" $1 "* ]]; }
 kver=${KVER:-6.1}
 # shellcheck source=tests/kbuild/kver.bash
@@ -87,7 +90,7 @@ build() {
 	local tree=$1 dir=$2 t TIMEFORMAT='%R %U %S'
 	shift 2
 	case $kind in
-	noop | tree2) ;;
+	noop | noop-kc | tree2) ;;
 	clean) quiet "$tree" clean ;;
 	*) rm -f "$tree/$dir"/*.o ;;
 	esac
@@ -97,14 +100,16 @@ build() {
 }
 
 # make arguments of each side of each kind (compare reads them by name).
-# noop: make's fixed cost, nothing to rebuild, as warm: kbuild's option
-# probes run gcc on the kobjc side, ccache on the stock side.
+# noop: make's fixed cost, nothing to rebuild, like with like: both sides
+# CC="ccache gcc", so kbuild's option probes go through ccache on both
+# (KOBJC_CACHE=ccache would run them with plain gcc).
 # shellcheck disable=SC2034
 declare -a stock_warm=(CC="ccache gcc") \
 	kobjc_warm=("$mkf" KOBJC="$kobjc" KOBJC_CACHE=ccache) \
 	kobjc_warm_cc=("$mkf" KOBJC="$kobjc" CC="ccache gcc") \
 	stock_cold=() kobjc_cold=("$mkf" KOBJC="$kobjc") \
-	stock_noop=(CC="ccache gcc") kobjc_noop=("$mkf" KOBJC="$kobjc" KOBJC_CACHE=ccache) \
+	stock_noop=(CC="ccache gcc") kobjc_noop=("$mkf" KOBJC="$kobjc" CC="ccache gcc") \
+	kobjc_noop_kc=("$mkf" KOBJC="$kobjc" KOBJC_CACHE=ccache) \
 	stock_clean=(CC="ccache gcc") kobjc_clean=("$mkf" KOBJC="$kobjc" CC="ccache gcc") \
 	stock_tree2=(CC="ccache gcc") kobjc_tree2=("$mkf" KOBJC="$kobjc" CC="ccache gcc")
 read -ra goals <<<"$(printf '%s/ ' $dirs)"
@@ -132,7 +137,7 @@ row() {
 compare() {
 	local dir i n=$runs
 	kind=$1
-	local -n a_args=stock_${kind%-cc} b_args=kobjc_${kind//-/_}
+	local -n a_args=stock_${kind%-*} b_args=kobjc_${kind//-/_}
 	[ "$kind" = cold ] && n=$cold_runs
 	for dir in $dirs; do
 		: >"$cache/bench.a" && : >"$cache/bench.b"
@@ -189,6 +194,7 @@ ccache -z >/dev/null
 kind_on warm && compare warm
 kind_on warm-cc && compare warm-cc
 kind_on noop && compare noop
+kind_on noop-kc && compare noop-kc
 ccache --print-stats | awk '$1 ~ /^(direct_cache_hit|preprocessed_cache_hit|cache_miss)$/' | tr '\n' ' ' >&2
 echo >&2
 if cmp -s <(symvers "$stock") <(symvers "$kob"); then
