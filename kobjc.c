@@ -5155,6 +5155,60 @@ store_tools(const char *dir, const char *tree)
 
 /* ---------------------------------------------------------------- the walk */
 
+/* The cache runs the whole recipe (up to end), or the launcher what it
+ * can of it; returns the first step left to run here. */
+static size_t
+run_through(struct run *r, const char *cache, const char *launcher, int check,
+	    double t0, size_t end)
+{
+	const struct job *j = r->job;
+	size_t ncompile = compile_phase_steps(j->recipe);
+	struct buf tagtext = { 0 };
+	char *tag;
+
+	if (cache) {
+		tag = cache_tag(j, &tagtext);
+		run_wrapped(r, cache, 0, tag);
+		if (r->restored && check)
+			check_hit(r, cache, tag);
+		why_record(r, tagtext.s, now() - t0);
+		free(tagtext.s);
+		free(tag);
+		return end;
+	}
+	if (remote_possible(j))
+		return run_remote(r, launcher);
+	if (can_ship(j->recipe, ncompile)) {
+		run_wrapped(r, launcher, 1, NULL);
+		return ncompile;
+	}
+	verbose("# %s: not used: a later step reads the compile phase's "
+		"intermediate files",
+		launcher);
+	return 0;
+}
+
+/* From here on OUT and the --symvers file are the build's: removed on a
+ * failure. A read-only OUT is replaced only when kobjc left it so; the
+ * new object is made as a temporary, but under ccache, which writes OUT
+ * itself (run_wrapped). */
+static void
+start_output(struct run *r, int cached)
+{
+	const struct job *j = r->job;
+	struct stat st;
+
+	trash.out[trash.nout++] = j->out;
+	if (j->symvers)
+		trash.out[trash.nout++] = j->symvers;
+	trash.started = 1;
+	if (lstat(j->out, &st) == 0 && !(st.st_mode & 0222) &&
+	    !read_only_is_kobjcs(j->out, &st, cached))
+		fatal(1, "output: '%s' is read-only; not replacing it", j->out);
+	if (!cached)
+		r->tmpout = make_temp(j->out, ".o");
+}
+
 /* run_recipe: the one walk of a recipe, for a build, --explain's dry run,
  * ccache's -E answer and a distcc helper. */
 
@@ -5165,20 +5219,16 @@ run_recipe(struct job *j, int explain)
 			 .preprocess = j->action == 'E',
 			 .explain = explain };
 	const char *cache = NULL, *launcher = NULL, *why = NULL;
-	char *tag = NULL;
-	struct buf tagtext = { 0 };
 	double t0 = now();
 	int check = 0;
 	const struct recipe *rc = j->recipe;
 	size_t first = 0, end = recipe_steps(rc);
-	size_t ncompile = compile_phase_steps(rc);
-	struct stat st;
 
 	if (r.preprocess)
 		return run_preprocess(&r);
 	cache = is_remote(j) ? NULL : job_cache(j);
 	if (j->phase)
-		end = ncompile;
+		end = compile_phase_steps(rc);
 	else
 		launcher = getenv_set("KOBJC_CC_LAUNCHER");
 	if ((cache && !cache[strspn(cache, " \t")]) ||
@@ -5201,38 +5251,12 @@ run_recipe(struct job *j, int explain)
 			check_ccache_version(j, cache);
 		}
 		check = cache && check_wanted(j);
-		trash.out[trash.nout++] = j->out;
-		if (j->symvers)
-			trash.out[trash.nout++] = j->symvers;
-		trash.started = 1;
-		if (lstat(j->out, &st) == 0 && !(st.st_mode & 0222) &&
-		    !read_only_is_kobjcs(j->out, &st, cache != NULL))
-			fatal(1, "output: '%s' is read-only; not replacing it",
-			      j->out);
-		/* ccache writes OUT itself (run_wrapped) */
-		if (!cache)
-			r.tmpout = make_temp(j->out, ".o");
+		start_output(&r, cache != NULL);
 	}
 	if (!explain && is_remote(j))
 		return remote_half(&r);
-	if (cache) {
-		tag = cache_tag(j, &tagtext);
-		run_wrapped(&r, cache, 0, tag);
-		if (r.restored && check)
-			check_hit(&r, cache, tag);
-		why_record(&r, tagtext.s, now() - t0);
-		free(tagtext.s);
-		first = end;
-	} else if (launcher && remote_possible(j)) {
-		first = run_remote(&r, launcher);
-	} else if (launcher && can_ship(rc, ncompile)) {
-		run_wrapped(&r, launcher, 1, NULL);
-		first = ncompile;
-	} else if (launcher) {
-		verbose("# %s: not used: a later step reads the compile "
-			"phase's intermediate files",
-			launcher);
-	}
+	if (cache || launcher)
+		first = run_through(&r, cache, launcher, check, t0, end);
 	for (; first < end; first++)
 		run_step(&r, rc->steps[first]);
 	if (explain)
