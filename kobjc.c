@@ -1325,7 +1325,7 @@ clang_side_file(struct job *j, const char *option, char *name)
 static void
 clang_side_files(struct job *j, char *stem)
 {
-	int debug = 0, split = 0, usage = 0, notes = 0, data = 0;
+	int debug = 0, split = 0, stack_usage = 0, notes = 0, data = 0;
 	char *cwd = stem[0] == '/' ? NULL : getcwd(NULL, 0);
 	char *abs = cwd ? xasprintf("%s/%s", cwd, stem) : xstrdup(stem);
 	size_t i;
@@ -1348,7 +1348,7 @@ clang_side_files(struct job *j, char *stem)
 			 !strcmp(f, "-gline-tables-only") ||
 			 !strcmp(f, "-gmlt"))
 			debug = 1;
-		usage |= !strcmp(f, "-fstack-usage");
+		stack_usage |= !strcmp(f, "-fstack-usage");
 		notes |= !strcmp(f, "-ftest-coverage");
 		data |= !strcmp(f, "--coverage") ||
 			!strcmp(f, "-fprofile-arcs");
@@ -1361,7 +1361,7 @@ clang_side_files(struct job *j, char *stem)
 		clang_side_file(j, "-split-dwarf-output",
 				xasprintf("%s.dwo", stem));
 	}
-	if (usage)
+	if (stack_usage)
 		clang_side_file(j, "-stack-usage-file",
 				xasprintf("%s.su", stem));
 	if (notes || data)
@@ -2600,7 +2600,7 @@ static struct {
 	char *path; /* NULL: none, remember nothing */
 	struct buf text;
 	int oversize;	  /* compact it once this call's lookups are done */
-	struct strv used; /* the lines this call found: kept */
+	struct strv used; /* the lines this call found (in text): kept */
 } digests;
 
 /* Past DIGESTS_MAX bytes the file is compacted to the last line for each
@@ -2853,9 +2853,8 @@ digest_lookup(const char *key)
 		    p[n] == ' ')
 			val = p + n + 1, vend = e;
 	}
-	if (val)
-		strv_push(&digests.used,
-			  strndup(val - n - 1, vend - val + n + 1));
+	if (val) /* the line, in digests.text: its key is enough */
+		strv_push(&digests.used, val - n - 1);
 	return val ? strndup(val, vend - val) : NULL;
 }
 
@@ -3051,7 +3050,7 @@ script_programs(const char *file, struct strv *found)
 		if (p > text.s && strchr(word, p[-1]) && p[-1])
 			continue; /* within a word: a relative path */
 		f = strndup(p, e - p);
-		for (i = 0; i < found->n && strcmp(found->v[i], f); i++)
+		for (i = 0; i < found->n && strcmp(found->v[i], f) != 0; i++)
 			;
 		if (i == found->n && found->n < 16 && stat(f, &st) == 0 &&
 		    S_ISREG(st.st_mode) && !access(f, X_OK))
