@@ -89,6 +89,8 @@ struct job {
 	int side_files;	       /* gcc names files after -o: .dwo, .su... */
 	char action;	       /* compiler mode (--cc=): 'c' or 'E' */
 	int check;	       /* --check: prove a cache hit (KOBJC_CHECK) */
+	int out_exists;	       /* check_job: lstat found OUT, into out_st */
+	struct stat out_st, symvers_st;
 };
 
 /* The recipes parsed from recipe_texts[] (recipe_load), the first the
@@ -975,8 +977,10 @@ static const char *
 self_path(void)
 {
 	static char path[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	static ssize_t n;
 
+	if (!n) /* once: the tag, the callback and the launcher ask */
+		n = readlink("/proc/self/exe", path, sizeof(path) - 1);
 	if (n <= 0 || (size_t)n >= sizeof(path) - 1)
 		return argv0_full;
 	path[n] = '\0';
@@ -1584,26 +1588,26 @@ looks_made(const char *path, const char *magic)
 	return ok;
 }
 
-/* An existing output file (what) must be one kobjc could have made: a
- * regular file, empty or starting with magic. */
+/* An existing output file (what; st what lstat says of it, NULL for none)
+ * must be one kobjc could have made: a regular file, empty or starting
+ * with magic. */
 static void
-check_replaceable(const char *what, const char *path, const char *magic)
+check_replaceable(const char *what, const char *path, const char *magic,
+		  const struct stat *st)
 {
-	struct stat st;
-
-	if (lstat(path, &st) < 0 || S_ISDIR(st.st_mode))
+	if (!st || S_ISDIR(st->st_mode))
 		return;
-	if (!S_ISREG(st.st_mode))
+	if (!S_ISREG(st->st_mode))
 		usage_error(
 			"%s '%s' is not a regular file (%s); kobjc replaces "
 			"only files it makes",
 			what, path,
-			S_ISLNK(st.st_mode)    ? "a symbolic link"
-			: S_ISFIFO(st.st_mode) ? "a FIFO"
-			: S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)
+			S_ISLNK(st->st_mode)	? "a symbolic link"
+			: S_ISFIFO(st->st_mode) ? "a FIFO"
+			: S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)
 				? "a device"
 				: "a socket");
-	if (st.st_size > 0 && !looks_made(path, magic))
+	if (st->st_size > 0 && !looks_made(path, magic))
 		usage_error("%s '%s' exists and is not %s; not replacing it "
 			    "(operands: OUT.o IN.c CC [CFLAGS...])",
 			    what, path,
@@ -1611,53 +1615,68 @@ check_replaceable(const char *what, const char *path, const char *magic)
 						  : "an object file");
 }
 
-/* An output file (what) must be a file in an existing directory, and not
- * the source, nor the same file as other. */
-static void
-check_output(const char *what, const char *path, const struct stat *in,
-	     const char *other)
+static int
+same_inode(const struct stat *a, const struct stat *b)
 {
-	struct stat st, ost;
-	char *d;
+	return a && b && a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* An output file (what; st as for check_replaceable, which it passed, so
+ * no link) must be a file in an existing directory (not checked again if
+ * it is other's), and not the source, nor the same file as other. */
+static void
+check_output(const char *what, const char *path, const struct stat *st,
+	     const struct stat *in, const char *other,
+	     const struct stat *other_st)
+{
+	struct stat dst;
+	char *d, *od;
 
 	if (!*path || !*base_of(path))
 		usage_error("%s '%s' is not a file name", what, path);
-	if (stat(path, &st) == 0 && st.st_dev == in->st_dev &&
-	    st.st_ino == in->st_ino)
+	if (same_inode(st, in))
 		usage_error("%s '%s' is the source file", what, path);
-	if (other && (!strcmp(path, other) ||
-		      (stat(path, &st) == 0 && stat(other, &ost) == 0 &&
-		       st.st_dev == ost.st_dev && st.st_ino == ost.st_ino)))
+	if (other && (!strcmp(path, other) || same_inode(st, other_st)))
 		usage_error("%s '%s' is the output", what, path);
 	d = dir_of(path);
-	if (stat(d, &st) < 0 || !S_ISDIR(st.st_mode))
+	od = other ? dir_of(other) : NULL;
+	if ((!od || strcmp(d, od)) &&
+	    (stat(d, &dst) < 0 || !S_ISDIR(dst.st_mode)))
 		usage_error("%s directory '%s' does not exist", what, d);
 	free(d);
-	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+	free(od);
+	if (st && S_ISDIR(st->st_mode))
 		usage_error("%s '%s' is a directory", what, path);
 }
 
-/* Check the operands before anything is touched: bad ones are usage. */
+/* Check the operands before anything is touched: bad ones are usage.
+ * Each output is lstat'ed once, into j->out_st, j->symvers_st. */
 static void
-check_job(const struct job *j)
+check_job(struct job *j)
 {
 	struct stat in;
 	const char *prints = recipe_prints(j->recipe);
+	const struct stat *ost, *sst = NULL;
 
+	ost = lstat(j->out, &j->out_st) == 0 ? &j->out_st : NULL;
+	if (j->symvers && lstat(j->symvers, &j->symvers_st) == 0)
+		sst = &j->symvers_st;
 	/* first: an OUT that is a source says the operands are swapped */
-	check_replaceable("output", j->out, ELFMAG);
+	check_replaceable("output", j->out, ELFMAG, ost);
 	if (j->symvers)
 		check_replaceable("--symvers file", j->symvers,
-				  prints ? prints : "#");
+				  prints ? prints : "#", sst);
 	if (stat(j->in, &in) < 0)
 		usage_error("source '%s':", j->in);
 	if (!S_ISREG(in.st_mode))
 		usage_error("source '%s' is not a regular file", j->in);
 	if (!strcmp(j->in, j->out))
 		usage_error("output '%s' is the source file", j->out);
-	check_output("output", j->out, &in, NULL);
+	check_output("output", j->out, ost, &in, NULL, NULL);
 	if (j->symvers)
-		check_output("--symvers file", j->symvers, &in, j->out);
+		check_output("--symvers file", j->symvers, sst, &in, j->out,
+			     ost);
+	j->out_exists = ost != NULL;
 }
 
 /* ---------------------------------------------------------------- running */
@@ -5195,14 +5214,14 @@ static void
 start_output(struct run *r, int cached)
 {
 	const struct job *j = r->job;
-	struct stat st;
 
 	trash.out[trash.nout++] = j->out;
 	if (j->symvers)
 		trash.out[trash.nout++] = j->symvers;
 	trash.started = 1;
-	if (lstat(j->out, &st) == 0 && !(st.st_mode & 0222) &&
-	    !read_only_is_kobjcs(j->out, &st, cached))
+	/* what check_job's lstat found */
+	if (j->out_exists && !(j->out_st.st_mode & 0222) &&
+	    !read_only_is_kobjcs(j->out, &j->out_st, cached))
 		fatal(1, "output: '%s' is read-only; not replacing it", j->out);
 	if (!cached)
 		r->tmpout = make_temp(j->out, ".o");
