@@ -1640,7 +1640,7 @@ check_output(const char *what, const char *path, const struct stat *st,
 		usage_error("%s '%s' is the output", what, path);
 	d = dir_of(path);
 	od = other ? dir_of(other) : NULL;
-	if ((!od || strcmp(d, od)) &&
+	if ((!od || strcmp(d, od) != 0) &&
 	    (stat(d, &dst) < 0 || !S_ISDIR(dst.st_mode)))
 		usage_error("%s directory '%s' does not exist", what, d);
 	free(d);
