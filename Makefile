@@ -98,11 +98,12 @@ kernel-check-ccache: kobjc
 	tests/need-packages bison flex libelf-dev libdw-dev libssl-dev bc rsync xz-utils ccache redis-server
 	KVER=$(KVER) TARGETS='$(TARGETS)' tests/kbuild/ccache-check.sh
 
-# The compile phase on two distccd on 127.0.0.1 (6.1: fs/ext4/ and
-# lib/crc7.o); tests/kbuild/distcc-check.sh.
+# The whole recipe, then the compile phase only, on two distccd on
+# 127.0.0.1, each with its own tool store (6.1: fs/ext4/ and lib/crc7.o);
+# tests/kbuild/distcc-check.sh. GENDWARFKSYMS=1 as kernel-check.
 kernel-check-distcc: kobjc
-	tests/need-packages bison flex libelf-dev libdw-dev libssl-dev bc rsync xz-utils distcc
-	KVER=$(KVER) TARGETS='$(TARGETS)' tests/kbuild/distcc-check.sh
+	tests/need-packages bison flex libelf-dev libdw-dev libssl-dev bc rsync xz-utils distcc strace
+	KVER=$(KVER) TARGETS='$(TARGETS)' GENDWARFKSYMS=$(GENDWARFKSYMS) tests/kbuild/distcc-check.sh
 
 # Debian's ddcci-dkms (two modules, exported symbols) built as an external
 # module as DKMS does (make -C TREE M=DIR modules) against kernel-check's
@@ -120,6 +121,12 @@ bench: kobjc
 	tests/need-packages bison flex libelf-dev libdw-dev libssl-dev bc rsync xz-utils ccache
 	KVER=$(KVER) tests/kbuild/bench.sh
 
+# One ccache hit's instructions (callgrind) with a fresh digest file and
+# with one grown to 2 MiB, side by side, and their ratio.
+bench-digests: kobjc
+	tests/need-packages gcc ccache valgrind
+	tests/digests-bench.sh
+
 # Static checks, in CI after make check: formatting (check only), cppcheck,
 # clang-tidy (.clang-tidy), the man page, the shell scripts, and duplicates,
 # a report that never fails, skipped when it is not installed. cppcheck's
@@ -129,7 +136,7 @@ bench: kobjc
 # tools must be installed (.ci/run installs them).
 SHELL_SCRIPTS = .ci/run tests/demo/run tests/fakes/tool tests/fuzz/fuzz \
 	tests/fuzz/seeds $(wildcard tests/kbuild/*.sh) tests/kernel-source \
-	tests/kernel-tools tests/need-packages
+	tests/kernel-tools tests/need-packages tests/digests-bench.sh
 # Sourced by the bats tests and the kernel checks, without a #! line; -x
 # follows each "shellcheck source=" to the file it names.
 SHELL_LIBS = tests/helper.bash tests/distcc-helper.bash tests/distccd.bash \
@@ -192,4 +199,5 @@ clean:
 	rm -f kobjc tests/demo/*.o tests/demo/.*.d
 
 .PHONY: all demo check fuzz check-sanitize kernel-check kernel-check-ccache \
-	kernel-check-distcc kernel-check-dkms bench lint install uninstall clean
+	kernel-check-distcc kernel-check-dkms bench bench-digests lint install \
+	uninstall clean

@@ -2685,8 +2685,9 @@ line_used(const char *line)
 	return 0;
 }
 
-/* Keep the last line for each key of text (in their order): those this
- * call used, and of the others the newest, up to DIGESTS_KEEP bytes. */
+/* Keep the last line for each key of text: of those this call did not
+ * use, the newest up to DIGESTS_KEEP bytes, in their order; then those it
+ * used. */
 static void
 digests_compact(struct buf *text)
 {
@@ -2715,8 +2716,13 @@ digests_compact(struct buf *text)
 	     i--)
 		if (!line_used(keep.v[i - 1]))
 			size += strlen(keep.v[i - 1]) + 1;
+	/* the newest others, then the lines this call used: lookups read
+	 * from the end (digest_lookup) */
+	for (k = i; k < keep.n; k++)
+		if (!line_used(keep.v[k]))
+			buf_printf(&out, "%s\n", keep.v[k]);
 	for (k = 0; k < keep.n; k++)
-		if (k >= i || line_used(keep.v[k]))
+		if (line_used(keep.v[k]))
 			buf_printf(&out, "%s\n", keep.v[k]);
 	free(lines.v);
 	free(keep.v);
@@ -2857,17 +2863,18 @@ stat_key(struct buf *key, const char *kind, const char *path, struct stat *st)
 static char *
 digest_lookup(const char *key)
 {
-	const char *p, *e, *end, *val = NULL, *vend = NULL;
+	const char *p, *e, *text, *val = NULL, *vend = NULL;
 	size_t n = strlen(key);
 
 	digests_load();
-	if (!digests.text.n)
-		return NULL;
-	end = digests.text.s + digests.text.n;
-	for (p = digests.text.s; p < end; p = e + 1) {
-		e = memchr(p, '\n', end - p);
-		if (!e)
-			break; /* a line still being written */
+	text = digests.text.s;
+	/* from the end: the last line for key is the first found, and the
+	 * lines a hit needs are the newest (digests_compact puts the ones a
+	 * call used last); a line still being written has no newline yet */
+	e = text ? memrchr(text, '\n', digests.text.n) : NULL;
+	for (; e && !val; e = p > text ? p - 1 : NULL) {
+		p = memrchr(text, '\n', e - text);
+		p = p ? p + 1 : text;
 		if ((size_t)(e - p) > n + 1 && !memcmp(p, key, n) &&
 		    p[n] == ' ')
 			val = p + n + 1, vend = e;
