@@ -1424,7 +1424,8 @@ name_side_files(struct job *j)
  * CC=/usr/lib/ccache/gcc, or gcc found in a ccache masquerade directory
  * on PATH: that is ccache too, for the whole recipe, and the compiler is
  * the one behind it, found as ccache finds it. A distcc masquerade link
- * is left to run the compile, as it would without kobjc.
+ * makes distcc the launcher (KOBJC_CC_LAUNCHER), for the compiler behind
+ * it, unless a launcher is set.
  */
 static void
 unmask_compiler(struct job *j)
@@ -1445,6 +1446,21 @@ unmask_compiler(struct job *j)
 				    j->cc.v[0], base_of(j->cc.v[0]));
 		j->cc.v[0] = f;
 		return;
+	}
+	/* distcc's masquerade directory: distcc is the launcher, as
+	 * KOBJC_CC_LAUNCHER=distcc, for the compiler behind it */
+	if (w && !strcmp(w, "distcc") && real && j->cc.n == 1 &&
+	    !getenv_set("KOBJC_CC_LAUNCHER")) {
+		free(f);
+		f = find_program(base_of(j->cc.v[0]), 1);
+		if (!f)
+			usage_error("%s is distcc; no %s behind it on PATH",
+				    j->cc.v[0], base_of(j->cc.v[0]));
+		setenv("KOBJC_CC_LAUNCHER", real, 1);
+		free(real);
+		j->cc.v[0] = xstrdup(f);
+		real = realpath(f, NULL);
+		w = NULL;
 	}
 	/* the compiler itself, found once (no wrapper to pass over) */
 	if (j->cc.n == 1 && !w) {

@@ -378,3 +378,20 @@ helper_job() {
 	assert_equal "$(ran_where)" "one genksyms;one objtool;"
 	assert_no_backoff
 }
+
+@test "distcc-remote: gcc in distcc's masquerade directory, first on PATH, takes the same path: the whole recipe on the helper" {
+	store "$DAEMONS/store"
+	helper one "$DAEMONS/store"
+	local_ref answer
+	mkdir -p "$BATS_TEST_TMPDIR/masq"
+	ln -s "$(command -v distcc)" "$BATS_TEST_TMPDIR/masq/gcc"
+	DISTCC_HOSTS=$(hosts_of one)
+	export DISTCC_HOSTS
+	build answer PATH="$BATS_TEST_TMPDIR/masq:$PATH"
+	assert_success
+	assert_equal "$stderr" ""
+	assert_like_ref answer
+	assert_equal "$(ran_where)" "one genksyms;one objtool;"
+	assert_compiles one answer.c 1
+	assert_no_backoff
+}
