@@ -28,6 +28,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <spawn.h>
@@ -80,6 +81,7 @@ struct job {
 	char *cc_path;		 /* the compiler, found on PATH once */
 	char *cc_real;		 /* and its real path */
 	struct strv flags;
+	struct strv plugins; /* --plugin=sha256:HEX:PATH, on a helper */
 	struct tool_use tool[MAX_TOOLS]; /* indexed as all_tools[] */
 	const char *symvers;   /* --symvers=FILE, or NULL for stdout */
 	const char *want_hash; /* --recipe-hash=H: refuse another recipe */
@@ -1178,6 +1180,31 @@ parse_tool_option(struct job *j, const char *a)
 	return 0;
 }
 
+/* A path a helper can make in a directory of its own: relative, without
+ * "..". */
+static int
+plain_relative(const char *p)
+{
+	return *p && *p != '/' && !strstr(p, "..");
+}
+
+static int is_digest(const char *v);
+
+/* --plugin=sha256:HEX:PATH (a client's kobjc sends it to a helper for
+ * -fplugin=PATH, in its place among the flags): -fplugin=PATH, the
+ * plugin found by digest in the helper's tool store (remote_half). */
+static void
+add_plugin(struct job *j, const char *v)
+{
+	char *d = strndup(v, 71);
+
+	if (!is_digest(d) || v[71] != ':' || !plain_relative(v + 72))
+		usage_error("--plugin=%s: not sha256:DIGEST:RELATIVE-PATH", v);
+	free(d);
+	strv_push(&j->plugins, v);
+	strv_push(&j->flags, xasprintf("-fplugin=%s", v + 72));
+}
+
 /* One of kobjc's own options; returns 0 if a is not one. */
 static int
 parse_option(struct job *j, const char *a)
@@ -1202,6 +1229,8 @@ parse_option(struct job *j, const char *a)
 		set_once(&j->phase, v, "--phase");
 	else if ((v = opt_value(a, "--cc")))
 		strv_push(&j->cc, v);
+	else if ((v = opt_value(a, "--plugin")))
+		add_plugin(j, v);
 	else
 		return 0;
 	return 1;
@@ -4532,12 +4561,36 @@ is_digest(const char *v)
 	       strspn(v + 7, "0123456789abcdef") == 64;
 }
 
-/* A compiler option a helper refuses: it names a program to run or a file
- * to load (gcc's -wrapper, -B, specs, plugins, response files); NULL if
- * none. */
-static const char *
-refused_flag(const struct strv *flags)
+static int tool_digest(const char *path, char hex[65]);
+
+/* Does GCC plugin flag f go to a helper by digest: -fplugin=PATH at a
+ * plain relative path, which (client) the client can digest or (helper)
+ * came as --plugin=, and the -fplugin-arg- options of plugins? */
+static int
+plugin_by_digest(const struct job *j, const char *f, int client)
 {
+	char hex[65];
+	size_t i;
+
+	if (!strncmp(f, "-fplugin-arg-", 13))
+		return 1; /* gcc: only for a plugin loaded before it */
+	if (strncmp(f, "-fplugin=", 9) != 0 || !plain_relative(f + 9))
+		return 0;
+	if (client)
+		return tool_digest(f + 9, hex);
+	for (i = 0; i < j->plugins.n; i++)
+		if (!strcmp(j->plugins.v[i] + 72, f + 9))
+			return 1;
+	return 0;
+}
+
+/* A compiler option a helper refuses: it names a program to run or a file
+ * to load (gcc's -wrapper, -B, specs, plugins but those by digest, response
+ * files); NULL if none. */
+static const char *
+refused_flag(const struct job *j, int client)
+{
+	const struct strv *flags = &j->flags;
 	static const char *const prefixes[] = {
 		"-wrapper",
 		"-B",
@@ -4560,6 +4613,8 @@ refused_flag(const struct strv *flags)
 	for (i = 0; i < flags->n; i++) {
 		const char *f = flags->v[i];
 
+		if (plugin_by_digest(j, f, client))
+			continue;
 		if (f[0] == '@' || (!strncmp(f, "-Wa,", 4) && strchr(f, '@')))
 			return f;
 		for (k = 0; prefixes[k]; k++)
@@ -4636,7 +4691,7 @@ remote_possible(const struct job *j)
 	size_t n = compile_phase_steps(rc);
 
 	if (j->cc.n != 1 || strchr(helper_compiler_name(j->cc.v[0]), '/') ||
-	    refused_flag(&j->flags))
+	    refused_flag(j, 1))
 		return 0;
 	for (; n < recipe_steps(rc); n++)
 		if (!can_ship(rc, n))
@@ -4817,8 +4872,14 @@ run_remote(struct run *r, const char *launcher)
 	s.name = wrapper_argv(words, &av);
 	strv_push(&av, launcher_name());
 	remote_options(j, &av);
-	for (i = 0; i < j->flags.n; i++)
-		strv_push(&av, j->flags.v[i]);
+	for (i = 0; i < j->flags.n; i++) {
+		const char *f = j->flags.v[i];
+		char hex[65];
+
+		if (!strncmp(f, "-fplugin=", 9) && tool_digest(f + 9, hex))
+			f = xasprintf("--plugin=sha256:%s:%s", hex, f + 9);
+		strv_push(&av, f);
+	}
 	strv_push(&av, "-c");
 	strv_push(&av, "-o");
 	strv_push(&av, r->tmpout);
@@ -4906,7 +4967,7 @@ helper_refusal(struct job *j)
 			 j->symvers);
 		return why;
 	}
-	if ((f = refused_flag(&j->flags))) {
+	if ((f = refused_flag(j, 0))) {
 		snprintf(why, sizeof(why),
 			 "refused: option '%s' runs a program or loads a file",
 			 f);
@@ -5084,6 +5145,60 @@ remote_done(struct run *r, size_t ran, const char *note)
 	return 0;
 }
 
+/* rm -r dir, for the plugin directory: only links and directories */
+static int
+remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/*
+ * The job's GCC plugins by digest, from KOBJC_TOOLS, each linked at its
+ * -fplugin=PATH (relative, as the client's kbuild gave it, and as gcc
+ * records it in the object's DW_AT_producer) in a new directory, which
+ * becomes the working directory: into *dir. Why not, or NULL.
+ */
+static const char *
+place_plugins(struct job *j, char **dir)
+{
+	const char *store = getenv_set("KOBJC_TOOLS"),
+		   *tmp = getenv_set("TMPDIR");
+	char *f, *link, *slash;
+	struct stat st;
+	size_t i;
+
+	if (!store || store[0] != '/')
+		return "GCC plugin: no KOBJC_TOOLS";
+	if (j->in[0] != '/' || j->out[0] != '/')
+		return "GCC plugin: the input and output paths are relative";
+	*dir = xasprintf("%s/kobjc-plugins.XXXXXX", tmp ? tmp : "/tmp");
+	if (!mkdtemp(*dir))
+		fatal(1, "%s:", *dir);
+	for (i = 0; i < j->plugins.n; i++) {
+		f = xasprintf("%s/%.64s", store, j->plugins.v[i] + 7);
+		if (stat(f, &st) < 0 || !S_ISREG(st.st_mode)) {
+			free(f);
+			return "GCC plugin: not in KOBJC_TOOLS";
+		}
+		link = xasprintf("%s/%s", *dir, j->plugins.v[i] + 72);
+		for (slash = strchr(link + strlen(*dir) + 1, '/'); slash;
+		     slash = strchr(slash + 1, '/')) {
+			*slash = '\0';
+			if (mkdir(link, 0700) < 0 && errno != EEXIST)
+				fatal(1, "%s:", link);
+			*slash = '/';
+		}
+		if (symlink(f, link) < 0 && errno != EEXIST)
+			fatal(1, "%s:", link);
+		free(f);
+		free(link);
+	}
+	if (chdir(*dir) < 0)
+		fatal(1, "%s:", *dir);
+	return NULL;
+}
+
 /* kobjc --phase=remote -c: on a helper, the steps it can run of the
  * bundle's recipe; distcc's local fallback gets the source: none. */
 static int
@@ -5095,6 +5210,7 @@ remote_half(struct run *r)
 	int part[RECIPE_MAX_STEPS];
 	size_t i, k, n = strlen(PART_MAGIC), end = recipe_steps(rc);
 	const char *why;
+	char *plugins = NULL;
 
 	for (i = 0; i < RECIPE_MAX_STEPS; i++)
 		part[i] = -1;
@@ -5107,6 +5223,11 @@ remote_half(struct run *r)
 				   why ? why
 				       : "refused: not a bundle of cpp passes");
 	free(in.s);
+	if (j->plugins.n && (why = place_plugins(j, &plugins))) {
+		if (plugins)
+			nftw(plugins, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+		return remote_done(r, 0, why);
+	}
 	resolve_tools(j);
 	for (i = 0; i < end; i++) {
 		const struct step *s = rc->steps[i];
@@ -5128,6 +5249,8 @@ remote_half(struct run *r)
 	for (k = 0; k < RECIPE_MAX_STEPS; k++)
 		if (part[k] >= 0)
 			close(part[k]);
+	if (plugins && chdir("/") == 0)
+		nftw(plugins, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 	return remote_done(r, i, note.s ? note.s : "");
 }
 

@@ -53,10 +53,12 @@ compiles_ok() {
 		END { print n + 0 }' "$log"
 }
 
-# kbuild-like flags for object NAME, into the array FLAGS
+# kbuild-like flags for object NAME, into the array FLAGS; a test's own
+# in EXTRA_FLAGS last
 flags_of() {
 	FLAGS=(-O2 -fno-asynchronous-unwind-tables "-Wp,-MMD,.$1.o.d")
 	[ "$1" != two ] || FLAGS+=(-Ihdr -DTWO=2)
+	FLAGS+=(${EXTRA_FLAGS[@]+"${EXTRA_FLAGS[@]}"})
 }
 
 # build NAME [VAR=VALUE...]: NAME.o, .NAME.o.d and NAME.sv from NAME.c

@@ -395,3 +395,45 @@ helper_job() {
 	assert_compiles one answer.c 1
 	assert_no_backoff
 }
+
+@test "distcc-remote: a GCC plugin goes by digest: a helper whose store holds it runs the whole recipe, one without it nothing; both equal a local build" {
+	command -v g++ >/dev/null || skip "no g++ to build a GCC plugin"
+	[ -d "$(gcc -print-file-name=plugin)/include" ] || skip "no gcc-12-plugin-dev"
+	local so=scripts/gcc-plugins/kobjc_test_plugin.so
+	# as kbuild builds and passes its plugins (-fplugin=./scripts/...);
+	# -DV2: the object has no .comment section, the plugin's mark
+	mkdir -p "$TREE/scripts/gcc-plugins" scripts/gcc-plugins
+	g++ -shared -fPIC -fno-rtti -O2 -DV2 -I"$(gcc -print-file-name=plugin)/include" \
+		-o "$TREE/$so" "$BATS_TEST_DIRNAME/kbuild/test-plugin.cc"
+	cp "$TREE/$so" "$so"
+	chmod -R a+rX "$DAEMONS"
+	store "$DAEMONS/store"
+	run "$KOBJC" --store-tools="$DAEMONS/noplugin" "$TREE"
+	assert_success
+	grep -F "  $so" <<<"$output" | cut -d' ' -f1 | (cd "$DAEMONS/noplugin" && xargs rm -f)
+	chmod -R a+rX "$DAEMONS"
+	helper one "$DAEMONS/store"
+	helper bare "$DAEMONS/noplugin"
+	# shellcheck disable=SC2034 # read by flags_of
+	EXTRA_FLAGS=("-fplugin=./$so")
+	local_ref answer
+	! objdump -h answer.o | grep -q '\.comment' || fail "the plugin did not run"
+	DISTCC_HOSTS=$(hosts_of one)
+	export DISTCC_HOSTS
+	build answer KOBJC_CC_LAUNCHER=distcc KBUILD_VERBOSE=1
+	assert_success
+	assert_like_ref answer
+	assert_equal "$(ran_where)" "one genksyms;one objtool;"
+	grep -q -- "--plugin=sha256:[0-9a-f]*:./$so " <<<"$stderr" ||
+		fail "the plugin was not sent by digest: $stderr"
+	assert_compiles one answer.c 1
+	# a helper without it runs nothing: the client all of it, as a local build
+	DISTCC_HOSTS=$(hosts_of bare)
+	build answer KOBJC_CC_LAUNCHER=distcc
+	assert_success
+	assert_equal "$stderr" ""
+	assert_like_ref answer
+	assert_equal "$(ran_where)" "client genksyms;client objtool;"
+	assert_no_backoff
+	assert_no_temps "$DAEMONS"
+}
