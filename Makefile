@@ -79,7 +79,8 @@ check-sanitize: kobjc-san/kobjc
 # Linux KVER (6.1, 6.12, 7.2 or 7.3; Debian's linux-source-KVER, or
 # KSRC=DIR a tree of yours) built with stock kbuild and through kobjc
 # (MAKEFILES=kbuild/kobjc.mk), compared (in CI); GENDWARFKSYMS=1 (7.x) the
-# gendwarfksyms config; FULL=1: vmlinux and modules; ARCH=arm64
+# gendwarfksyms config; GCC_PLUGIN=1 a GCC plugin (STACKLEAK) on every
+# object; FULL=1: vmlinux and modules; ARCH=arm64
 # CROSS_COMPILE=aarch64-linux-gnu- and LLVM=1 pass through.
 # tests/kbuild/kernel-check.sh says more.
 KVER ?= 6.1
@@ -88,7 +89,7 @@ KERNEL_PACKAGES = bison flex libelf-dev libdw-dev libssl-dev bc rsync \
 	$(if $(filter aarch64-linux-gnu-,$(CROSS_COMPILE)),gcc-aarch64-linux-gnu)
 kernel-check: kobjc
 	tests/need-packages $(KERNEL_PACKAGES)
-	KVER=$(KVER) GENDWARFKSYMS=$(GENDWARFKSYMS) FULL=$(FULL) tests/kbuild/kernel-check.sh
+	KVER=$(KVER) GENDWARFKSYMS=$(GENDWARFKSYMS) GCC_PLUGIN=$(GCC_PLUGIN) FULL=$(FULL) tests/kbuild/kernel-check.sh
 
 # The same comparison with the whole recipe cached by ccache (misses, then
 # hits), make clean, a second tree, O=, two machines over redis, and the
@@ -99,11 +100,12 @@ kernel-check-ccache: kobjc
 	KVER=$(KVER) TARGETS='$(TARGETS)' tests/kbuild/ccache-check.sh
 
 # The whole recipe, then the compile phase only, on two distccd on
-# 127.0.0.1, each with its own tool store (6.1: fs/ext4/ and lib/crc7.o);
-# tests/kbuild/distcc-check.sh. GENDWARFKSYMS=1 as kernel-check.
+# 127.0.0.1, each with its own tool store (6.1: fs/fat/ and lib/crc7.o);
+# tests/kbuild/distcc-check.sh. GENDWARFKSYMS=1, GCC_PLUGIN=1 as
+# kernel-check.
 kernel-check-distcc: kobjc
 	tests/need-packages bison flex libelf-dev libdw-dev libssl-dev bc rsync xz-utils distcc strace
-	KVER=$(KVER) TARGETS='$(TARGETS)' GENDWARFKSYMS=$(GENDWARFKSYMS) tests/kbuild/distcc-check.sh
+	KVER=$(KVER) TARGETS='$(TARGETS)' GENDWARFKSYMS=$(GENDWARFKSYMS) GCC_PLUGIN=$(GCC_PLUGIN) tests/kbuild/distcc-check.sh
 
 # Debian's ddcci-dkms (two modules, exported symbols) built as an external
 # module as DKMS does (make -C TREE M=DIR modules) against kernel-check's

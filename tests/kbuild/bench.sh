@@ -28,9 +28,17 @@
 #            objtool is rebuilt, the copy is elsewhere), then times the
 #            first make DIR/ of each DIR in it, as clean
 #   cold:    the same rebuild without any cache: make / make KOBJC=...
+#   distcc:  'rm DIR/*.o', then make DIR/ with two distccd helpers on
+#            127.0.0.1 (2 slots each), no cache; the client's own CPU an
+#            object (what decides a farm's speed) of
+#            stock  make CC="distcc gcc"                  DIR/
+#            kobjc  make KOBJC=... KOBJC_CC_LAUNCHER=distcc DIR/, helpers
+#                   without a tool store: the compile phase there
+#            kobjc  the same, helpers with kobjc --store-tools of the
+#                   tree in KOBJC_TOOLS: the whole recipe there
 #
 # Environment: KVER, KINDS (default 'warm warm-cc noop noop-kc hit clean
-# tree2 cold': the rows to measure, in that order whatever the order given),
+# tree2 cold distcc': the rows to measure, in that order whatever the order given),
 # DIRS (default 'fs/ext4 lib kernel'), RUNS (default 5), COLD_RUNS
 # (default RUNS), HITS (default 40), HIT_OBJ (default fs/ext4/inode.o),
 # KOBJC_BIN, KOBJC_KERNEL_CACHE, JOBS.
@@ -47,7 +55,7 @@ jobs=${JOBS:-$(nproc)}
 kobjc=${KOBJC_BIN:-$repo/kobjc}
 kobjc=$(cd "$(dirname "$kobjc")" && pwd)/$(basename "$kobjc")
 cache=${KOBJC_KERNEL_CACHE:-$HOME/.cache/kobjc}
-kinds=" ${KINDS:-warm warm-cc noop noop-kc hit clean tree2 cold} "
+kinds=" ${KINDS:-warm warm-cc noop noop-kc hit clean tree2 cold distcc} "
 kind_on() { [[ $kinds == *" $1 "* ]]; }
 kver=${KVER:-6.1}
 # shellcheck source=tests/kbuild/kver.bash
@@ -91,6 +99,7 @@ build() {
 	shift 2
 	case $kind in
 	noop | noop-kc | tree2) ;;
+	distcc) rm -f "$tree/$dir"/*.o ;;
 	clean) quiet "$tree" clean ;;
 	*) rm -f "$tree/$dir"/*.o ;;
 	esac
@@ -231,8 +240,60 @@ kind_on clean && compare clean
 kind_on tree2 && compare_tree2
 kind_on cold && compare cold
 
+# compare_distcc: for each dir, RUNS rounds of the three distcc builds;
+# a table row of the client's CPU an object
+compare_distcc() {
+	local dir i bare full n cpu=() d
+	kind=distcc
+	# shellcheck source=tests/distccd.bash
+	source "$repo/tests/distccd.bash"
+	# shellcheck disable=SC2034 # read by tests/distccd.bash
+	DISTCCD_ERROR=say
+	d=$(mktemp -d "${TMPDIR:-/tmp}/bench-distcc.XXXXXX")
+	trap 'distccd_stop; rm -rf "$d"' EXIT
+	distccd_setup "$d" refuse "set TMPDIR to another directory" || exit 1
+	"$kobjc" --store-tools="$d/store" "$kob" >/dev/null
+	chmod -R a+rX "$d/store"
+	distccd_start bare1 "$kobjc" && distccd_start bare2 "$kobjc" || exit 1
+	KOBJC_TOOLS=$d/store distccd_start full1 "$kobjc" || exit 1
+	KOBJC_TOOLS=$d/store distccd_start full2 "$kobjc" || exit 1
+	bare="127.0.0.1:${DISTCCD_PORT[bare1]}/2 127.0.0.1:${DISTCCD_PORT[bare2]}/2"
+	full="127.0.0.1:${DISTCCD_PORT[full1]}/2 127.0.0.1:${DISTCCD_PORT[full2]}/2"
+	mkdir "$d/client"
+	export DISTCC_DIR=$d/client
+	local -a st=(CC="distcc gcc") ko=("$mkf" KOBJC="$kobjc" KOBJC_CC_LAUNCHER=distcc)
+	for dir in $dirs; do
+		: >"$cache/bench.a" && : >"$cache/bench.b" && : >"$cache/bench.c"
+		# untimed: another CC rebuilds everything once
+		DISTCC_HOSTS=$bare build "$stock" "$dir" "${st[@]}" >/dev/null
+		DISTCC_HOSTS=$full build "$kob" "$dir" "${ko[@]}" >/dev/null
+		for ((i = 0; i < runs; i++)); do
+			DISTCC_HOSTS=$bare build "$stock" "$dir" "${st[@]}" >>"$cache/bench.a"
+			DISTCC_HOSTS=$bare build "$kob" "$dir" "${ko[@]}" >>"$cache/bench.b"
+			DISTCC_HOSTS=$full build "$kob" "$dir" "${ko[@]}" >>"$cache/bench.c"
+		done
+		n=$(find "$stock/$dir" -maxdepth 1 -name '*.o' | wc -l)
+		cpu=("$(median 2 <"$cache/bench.a")" "$(median 2 <"$cache/bench.b")" "$(median 2 <"$cache/bench.c")")
+		distcc_table+=("$(awk -v d="$dir/" -v n="$n" -v a="${cpu[0]}" -v b="${cpu[1]}" -v c="${cpu[2]}" 'BEGIN {
+			printf "distcc  %-9s %4d %9.1f ms %9.1f ms %9.1f ms %6.2f %6.2f", d, n,
+				1000 * a / n, 1000 * b / n, 1000 * c / n, c / b, c / a }')")
+		say "${distcc_table[-1]}  [CPU: stock $(awk '{ printf "%s ", $2 }' "$cache/bench.a")| compile phase $(awk '{ printf "%s ", $2 }' "$cache/bench.b")| whole recipe $(awk '{ printf "%s ", $2 }' "$cache/bench.c")]"
+	done
+	distccd_stop
+	rm -rf "$d"
+	trap - EXIT
+	unset DISTCC_DIR
+}
+distcc_table=()
+kind_on distcc && compare_distcc
+
 printf '\n%-7s %-9s %-10s %10s %10s %6s %10s %10s %6s\n' kind dir 'objs(exp)' \
 	'wall:stock' kobjc ratio 'CPU:stock' kobjc ratio
 printf '%s\n' "${table[@]}"
 [ -z "$hit_line" ] || printf '\n%s\n' "$hit_line"
+if [ "${#distcc_table[@]}" -gt 0 ]; then
+	printf '\nclient CPU an object (rm DIR/*.o, make DIR/, two helpers on 127.0.0.1):\n'
+	printf '%-7s %-9s %4s %12s %12s %12s %6s %6s\n' kind dir objs 'stock distcc' 'compile only' 'whole recipe' 'w/c' 'w/s'
+	printf '%s\n' "${distcc_table[@]}"
+fi
 printf '#SYMVER lines of %s: stock and kobjc %s\n' "$dirs" "$symver_check"

@@ -1,28 +1,40 @@
 #!/usr/bin/env bash
-# Build fs/ext4/ and lib/crc7.o of Linux 6.1 (KVER=7.3: fs/fat/ and
-# lib/crc/crc-itu-t.o of 7.3) through kobjc with KOBJC_CC_LAUNCHER=distcc,
-# the compile phase on two real distccd helpers on 127.0.0.1, and compare
-# with stock kbuild: tests/kbuild/kernel-check.sh does the builds and the
-# comparison (the .o exports symbols, so the genksyms step and the
-# #SYMVER lines of its .cmd file are exercised through distcc too).
-# Every compile must have run on a helper (the helpers' job logs count
-# them), each helper must have had some (in a build of more than 2
-# objects), and the distcc client must not have fallen back to a local
-# compile. Then the same build with kobjc alone, for the wall time. Then a
-# helper whose kobjc has another recipe (an older table), named first: it
-# refuses the jobs it gets (exit 200), distcc compiles those here, and the
-# build must still equal stock.
+# Build fs/fat/ and lib/crc7.o of Linux 6.1 (KVER=7.3: fs/fat/ and
+# lib/crc/crc-itu-t.o of 7.3) through kobjc with KOBJC_CC_LAUNCHER=distcc
+# on two real distccd helpers on 127.0.0.1, and compare with stock kbuild:
+# tests/kbuild/kernel-check.sh does the builds and the comparison (the .o
+# exports symbols, so the symbol-version step and the #SYMVER lines of its
+# .cmd file are exercised through distcc too). Each helper has its own
+# tool store (kobjc --store-tools of the prepared tree, in KOBJC_TOOLS):
+#   1. both complete: the whole recipe runs on the helpers; the client's
+#      build is traced (strace, execve) and objtool and genksyms (or
+#      gendwarfksyms) must never have run on it;
+#   2. one without the symbol-version tool: the client runs that tool for
+#      the objects that helper built, and nothing else;
+#   3. neither tool (the compile phase only): every compile must have run on a
+#      helper (the helpers' job logs count them), each helper must have had
+#      some (in a build of more than 2 objects), and the distcc client must
+#      not have fallen back to a local compile;
+#   4. kobjc alone, for the wall time;
+#   5. a helper whose kobjc has another recipe (an older table), named
+#      first: it refuses the jobs it gets (exit 200), distcc compiles those
+#      here, and the build must still equal stock.
+# Every run must equal stock. The summary gives the client's CPU an object
+# with the whole recipe remote against the compile phase only.
 #
 # Environment:
 #   KVER                kernel series, as kernel-check.sh: 6.1 (default),
 #                       6.12, 7.2 or 7.3
-#   TARGETS             default 6.1 'fs/ext4/ lib/crc7.o', 6.12
-#                       'fs/fat/ lib/crc7.o', 7.2 and 7.3 'fs/fat/
+#   TARGETS             default 6.1 and 6.12 'fs/fat/ lib/crc7.o', 7.2
+#                       and 7.3 'fs/fat/
 #                       lib/crc/crc-itu-t.o'
 #   JOBS                make -j (default 4: the two helpers' 2 slots each;
 #                       distcc takes the first host with a free slot, so
 #                       with fewer jobs the second helper may get nothing)
 #   MISMATCH=0          skip the run with the other recipe's helper
+#   GENDWARFKSYMS=1     (7.2, 7.3) the gendwarfksyms config, as kernel-check.sh
+#   GCC_PLUGIN=1        the config with a GCC plugin on every object, as
+#                       kernel-check.sh: it goes to the helpers by digest
 #   KOBJC_BIN, KOBJC_KERNEL_CACHE, KERNEL_IBT, REUSE_STOCK: as kernel-check.sh
 # Nothing goes beyond 127.0.0.1. The helpers live in a directory under
 # $TMPDIR (or /tmp), removed at exit; their logs and every run's output are
@@ -150,6 +162,8 @@ check() {
 	compared=$(sed -n 's/^kernel-check: compared \([0-9]*\) objects, .*: 0 differences$/\1/p' "$out")
 	wall=$(sed -n 's/^kernel-check: kobjc build: \([0-9.]*\) s wall, .*/\1/p' "$out")
 	cpu=$(sed -n 's/^kernel-check: kobjc build: .* s wall, \([0-9.]*\) s CPU$/\1/p' "$out")
+	debug_only=$(sed -n 's/^kernel-check: COMPARE_DEBUG=0: \([0-9]*\) objects differ.*/\1/p' "$out")
+	[ -z "$debug_only" ] || say "$name run: $debug_only objects equal stock's but for their debug information"
 	[ -n "$objects" ] && [ -n "$compared" ] && [ -n "$wall" ] && [ -n "$cpu" ] ||
 		die "$name run: cannot read kernel-check.sh's counts and times in $out"
 	# kernel-check.sh's logs directory is named after the tarball's
@@ -170,11 +184,122 @@ distcc_lines() {
 	grep -E '^distcc\[[0-9]+\]' "$logs/$1-build.log" || true
 }
 
-# 1. The compile phase on two helpers.
-start_helper one "$kobjc"
-start_helper two "$kobjc"
+# --- the whole recipe on the helpers ------------------------------------------
+
+# The symbol-version tool of this config, and the prepared tree the tool
+# stores are made from, as a helper's administrator makes them from a
+# built tree (the builds run in copies of it: the same tools).
+symtool=genksyms
+# what every distributed build's comparison gets: with debug information
+# (the gendwarfksyms config) an object compiled from cpp's output has
+# other DWARF column numbers for macro expansions than a direct compile,
+# with stock distcc as with kobjc: such objects must equal stock's but for
+# their .debug_* sections, and are counted (the #SYMVER lines, which
+# gendwarfksyms makes from that DWARF on the helper, must be equal)
+dist=()
+if [ "${GENDWARFKSYMS:-0}" = 1 ]; then
+	symtool=gendwarfksyms dist=(COMPARE_DEBUG=0)
+fi
+ready=$(PREPARE_ONLY=1 "$here/kernel-check.sh" 2>&1 | tee >(cat >&2) |
+	sed -n 's/^kernel-check: trees ready: //p')
+read -r _ prepared <<<"$ready"
+[ -n "$prepared" ] || die "kernel-check.sh did not prepare the trees"
+
+# make_store NAME [TOOL...]: $tmp/store-NAME, kobjc --store-tools of the
+# prepared tree, less each TOOL
+make_store() {
+	local name=$1 dir=$tmp/store-$1 listing t
+	shift
+	listing=$("$kobjc" --store-tools="$dir" "$prepared") ||
+		die "kobjc --store-tools=$dir $prepared failed"
+	for t; do
+		grep -E " (tools|scripts)/$t/$t\$" <<<"$listing" | cut -d' ' -f1 |
+			(cd "$dir" && xargs rm -f)
+	done
+	chmod -R a+rX "$dir"
+	say "tool store $name: $(ls "$dir" | wc -l) files (tools, GCC plugins)${*:+, not $*}"
+}
+
+# execs TRACE TOOL: how many times TOOL ran on this machine in the traced
+# build (kernel-check.sh's KOBJC_BUILD_TRACE) for one C object: objtool
+# --link on a module's linked .o is kbuild's own step, not the recipe's
+execs() {
+	grep -E "execve\(\"[^\"]*/$2\", .*\) = 0\$" "$1" |
+		grep -cvF '"--link"' || true
+}
+
+# remote NAME STORE1 STORE2 [VAR=VALUE...]: helpers NAME-1 and NAME-2,
+# with those tool stores, build the whole recipe (kernel-check.sh gets the
+# VAR=VALUE too); the build is traced here unless NAME is "untraced"
+# (strace's own cost is in its CPU time). Sets
+# objects, compared, wall, cpu, ok (the helpers' compiles), here_objtool,
+# here_sym (tools run on this machine).
+remote() {
+	local name=$1 s1=$2 s2=$3 trace=$logs/$1.trace ok1 ok2 no1 no2 o1 o2 said
+	shift 3
+	KOBJC_TOOLS=$tmp/store-$s1 start_helper "$name-1" "$kobjc"
+	KOBJC_TOOLS=$tmp/store-$s2 start_helper "$name-2" "$kobjc"
+	mkdir "$tmp/client-$name"
+	[ "$name" != untraced ] || trace=
+	check "$name" "$@" KOBJC_BUILD_TRACE="$trace" \
+		KOBJC_CC_LAUNCHER=distcc DISTCC_DIR="$tmp/client-$name" \
+		DISTCC_HOSTS="127.0.0.1:${DISTCCD_PORT[$name-1]}/2 127.0.0.1:${DISTCCD_PORT[$name-2]}/2"
+	stop_helpers || die "the helpers did not stop cleanly"
+	helpers_clean "$name-1" "$name-2"
+	read -r ok1 no1 o1 _ <<<"$(jobs_of "$name-1")"
+	read -r ok2 no2 o2 _ <<<"$(jobs_of "$name-2")"
+	[ $((no1 + o1 + no2 + o2)) = 0 ] ||
+		die "$name: helpers refused $((no1 + no2)) and had $((o1 + o2)) other jobs"
+	said=$(distcc_lines "$name")
+	[ -z "$said" ] || die "$name: the distcc client complained (a fallback, a backoff?): $(head -n 5 <<<"$said")"
+	ok=$((ok1 + ok2))
+	[ "$ok" = "$objects" ] ||
+		die "$name: the helpers built $ok objects, kobjc $objects: not every object went to a helper"
+	if [ -z "$trace" ]; then
+		say "$name: helper $name-1 (store $s1) built $ok1 objects, $name-2 (store $s2) $ok2"
+		return
+	fi
+	here_objtool=$(execs "$trace" objtool)
+	here_sym=$(execs "$trace" "$symtool")
+	here_cc=$(grep -cE 'execve\("[^"]*/cc1", ' "$trace" || true)
+	say "$name: helper $name-1 (store $s1) built $ok1 objects, $name-2 (store $s2) $ok2; here: objtool ran $here_objtool times, $symtool $here_sym, cc1 $here_cc (the preprocessor passes)"
+}
+
+# 1. Every helper holds the tools: nothing but the preprocessor passes
+# runs here.
+make_store full
+make_store "no-$symtool" "$symtool"
+remote remote full full REUSE_STOCK=0 "${dist[@]}"
+[ "$here_objtool" = 0 ] && [ "$here_sym" = 0 ] ||
+	die "with every helper holding the tools, objtool ran $here_objtool and $symtool $here_sym times here (trace: $logs/remote.trace)"
+# the same untraced, for the client's CPU
+remote untraced full full REUSE_STOCK=1 "${dist[@]}"
+r_objects=$objects r_cpu=$cpu r_wall=$wall
+# 2. One helper lacks the symbol-version tool: it runs the rest, this
+# machine that tool for the objects it built.
+remote partial full "no-$symtool" REUSE_STOCK=1 "${dist[@]}"
+p_here_sym=$here_sym p_here_objtool=$here_objtool
+# the plugin config: its objects were compiled with -fplugin= (the saved
+# commands say so) and all went to the helpers (remote, above)
+plugin_objs=$(cd "$prepared" && for t in $targets; do
+	if [ -d "$t" ]; then find "$t" -maxdepth 1 -name '.*.o.cmd'; fi
+done | { xargs -r grep -l -- '-fplugin=' || true; } | wc -l)
+if [ "${GCC_PLUGIN:-0}" = 1 ]; then
+	[ "$plugin_objs" -gt 0 ] || die "GCC_PLUGIN=1, but no object's saved command has -fplugin="
+	say "$plugin_objs objects compiled with a GCC plugin (-fplugin=), each on a helper"
+fi
+[ "$here_objtool" = 0 ] ||
+	die "objtool ran $here_objtool times here, though both helpers hold it"
+
+# --- the compile phase only ------------------------------------------------------
+
+# 3. The compile phase on two helpers whose stores hold no objtool nor
+# symbol-version tool (only GCC plugins, if the config has any).
+make_store compile objtool "$symtool"
+KOBJC_TOOLS=$tmp/store-compile start_helper one "$kobjc"
+KOBJC_TOOLS=$tmp/store-compile start_helper two "$kobjc"
 mkdir "$tmp/client-distcc"
-check distcc KOBJC_CC_LAUNCHER=distcc DISTCC_DIR="$tmp/client-distcc" \
+check distcc REUSE_STOCK=1 "${dist[@]}" KOBJC_CC_LAUNCHER=distcc DISTCC_DIR="$tmp/client-distcc" \
 	DISTCC_HOSTS="127.0.0.1:${DISTCCD_PORT[one]}/2 127.0.0.1:${DISTCCD_PORT[two]}/2"
 d_objects=$objects d_compared=$compared d_wall=$wall d_cpu=$cpu
 stop_helpers || die "the helpers did not stop cleanly"
@@ -198,12 +323,12 @@ else
 	say "only $d_objects objects: helper two need not have had a compile"
 fi
 
-# 2. The same with kobjc alone, for the times.
+# 4. The same with kobjc alone, for the times.
 check local REUSE_STOCK=1
 l_objects=$objects l_wall=$wall l_cpu=$cpu
 [ "$l_objects" = "$d_objects" ] || die "local run built $l_objects objects, the distcc run $d_objects"
 
-# 3. One helper has an older kobjc: its $recipe table differs (built
+# 5. One helper has an older kobjc: its $recipe table differs (built
 # from this tree's source with the table's about line changed), so the
 # recipe hash differs, so it refuses every job it gets, with
 # exit 200, and distcc compiles that object here instead. It is the first
@@ -220,7 +345,7 @@ if [ "${MISMATCH:-1}" != 0 ]; then
 		die "the older kobjc has $kobjc's recipe hash"
 	start_helper three "$kobjc"
 	start_helper old "$tmp/kobjc-old/kobjc"
-	check mismatch REUSE_STOCK=1 KOBJC_CC_LAUNCHER=distcc DISTCC_DIR="$tmp/client-mismatch" \
+	check mismatch REUSE_STOCK=1 "${dist[@]}" KOBJC_CC_LAUNCHER=distcc DISTCC_DIR="$tmp/client-mismatch" \
 		DISTCC_HOSTS="127.0.0.1:${DISTCCD_PORT[old]}/2 127.0.0.1:${DISTCCD_PORT[three]}/2"
 	m_wall=$wall
 	stop_helpers || die "the helpers did not stop cleanly"
@@ -244,7 +369,11 @@ if [ "${MISMATCH:-1}" != 0 ]; then
 		die "$no4 jobs refused, but the distcc client reported $errors refusals and $fallbacks fallbacks; it said: $(head -n 6 <<<"$said")"
 fi
 
-say "summary ($targets, make -j$jobs, $d_objects objects built by kobjc, $d_compared objects equal to stock):"
+per() { awk -v c="$1" -v n="$2" 'BEGIN { printf "%.0f", 1000 * c / n }'; }
+say "summary ($targets, make -j$jobs, $d_objects objects built by kobjc, $d_compared objects equal to stock${debug_only:+, $debug_only of them but for their debug information}):"
+say "  whole recipe on the helpers: $r_objects objects, none of objtool, $symtool run here (traced); $r_wall s wall, $r_cpu s CPU here ($(per "$r_cpu" "$r_objects") ms an object; untraced)"
+say "  one helper without $symtool: objtool ran here $p_here_objtool times, $symtool $p_here_sym times (for that helper's objects)"
+say "  client CPU an object, whole recipe against compile phase only: $(per "$r_cpu" "$r_objects") / $(per "$d_cpu" "$d_objects") ms = $(awk -v a="$r_cpu" -v b="$d_cpu" -v n="$r_objects" -v m="$d_objects" 'BEGIN { printf "%.2f", (a / n) / (b / m) }')"
 say "  compiles on helper one: $ok1 ($(secs "$ms1") s job wall time), on helper two: $ok2 ($(secs "$ms2") s); total $((ok1 + ok2)) = $d_objects objects, no fallback"
 say "  distcc build: $d_wall s wall, $d_cpu s CPU here (the helpers' compiles not included)"
 say "  local build:  $l_wall s wall, $l_cpu s CPU"

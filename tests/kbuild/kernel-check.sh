@@ -43,6 +43,14 @@
 #   REUSE_STOCK=1       keep the stock build of the same targets from an
 #                       earlier run (when iterating on kobjc)
 #   PREPARE_ONLY=1      only set up the cached trees, build nothing
+#   COMPARE_DEBUG=0     objects may differ in their debug information
+#                       (.debug_* sections) only: distcc compiles cpp's
+#                       output, whose macro expansions have other column
+#                       numbers (as with stock distcc); counted, not failed
+#   GCC_PLUGIN=1        a config with a GCC plugin (STACKLEAK) on every
+#                       object; its trees are named -plugin
+#   KOBJC_BUILD_TRACE=FILE  the kobjc build under strace: every program
+#                       it runs here (execve) into FILE
 #   JOBS                make -j (default: nproc)
 # KOBJC_CACHE, KOBJC_CC_LAUNCHER... pass through to kobjc.
 #
@@ -104,6 +112,14 @@ case $dwarf in
 	;;
 *) die "GENDWARFKSYMS=$dwarf: 0 or 1" ;;
 esac
+# GCC_PLUGIN=1: a GCC plugin on every object, as distribution configs
+# have: STACKLEAK (kbuild passes -fplugin=./scripts/gcc-plugins/...)
+plugin=${GCC_PLUGIN:-0}
+case $plugin in
+0) ;;
+1) config+=(GCC_PLUGINS=y GCC_PLUGIN_STACKLEAK=y) ;;
+*) die "GCC_PLUGIN=$plugin: 0 or 1" ;;
+esac
 # X86_KERNEL_IBT is x86's (other architectures have no such symbol); on
 # those, a module may be built in (arm64's defconfig selects CRC7 and
 # CRC8 =y): objtool does not run there, and genksyms runs on built-in
@@ -129,11 +145,13 @@ kbuild_identity
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
-# run LOG DIR MAKE-ARGS...: make in DIR, output to LOG, tail of it on failure
+# run LOG DIR MAKE-ARGS...: make in DIR, output to LOG, tail of it on failure;
+# under the command in the array run_prefix, if any
+run_prefix=()
 run() {
 	local log=$1 dir=$2
 	shift 2
-	if ! make -C "$dir" -j"$jobs" "${tc[@]}" "$@" >"$log" 2>&1; then
+	if ! "${run_prefix[@]}" make -C "$dir" -j"$jobs" "${tc[@]}" "$@" >"$log" 2>&1; then
 		tail -n 30 "$log" >&2
 		die "make $* failed in $dir (log: $log)"
 	fi
@@ -184,6 +202,7 @@ sublevel=${sublevel%%[!0-9]*}
 base=$cache/linux-$kver.$sublevel
 [ -z "${ksrc:-}" ] || base=$base-ksrc
 [ "$dwarf" = 0 ] || base=$base-gendwarfksyms
+[ "$plugin" = 0 ] || base=$base-plugin
 [ "$ibt" = y ] || base=$base-ibt-$ibt
 [ -z "$arch" ] || base=$base-$arch
 [ -z "$llvm" ] || base=$base-llvm
@@ -316,7 +335,16 @@ compare() {
 			;;
 		*)
 			case $f in *.o) n_o=$((n_o + 1)) ;; esac
-			cmp -s "$a" "$b" || echo "differs: $f"
+			if cmp -s "$a" "$b"; then
+				:
+			elif [ "${COMPARE_DEBUG:-1}" = 0 ] && [[ $f == *.o ]] &&
+				objcopy --strip-debug "$a" "$out.a" &&
+				objcopy --strip-debug "$b" "$out.b" &&
+				cmp -s "$out.a" "$out.b"; then
+				echo "$f" >>"$out.debug-only"
+			else
+				echo "differs: $f"
+			fi
 			;;
 		esac
 	done <"$list" >"$out"
@@ -324,6 +352,10 @@ compare() {
 	head -n 50 "$out"
 	[ "$n_diff" -le 50 ] || echo "... $((n_diff - 50)) more, see $out"
 	say "compared $n_o objects, $n_sym .cmd files with #SYMVER lines: $n_diff differences"
+	if [ -s "$out.debug-only" ]; then
+		say "COMPARE_DEBUG=0: $(wc -l <"$out.debug-only") objects differ in their debug information only (list: $out.debug-only)"
+	fi
+	rm -f "$out.debug-only" "$out.a" "$out.b"
 	[ "$n_diff" -eq 0 ]
 }
 
@@ -342,7 +374,12 @@ else
 fi
 enter "$kob"
 run "$logs/prepare-kobjc.log" "$work" KOBJC="$kobjc" "${via[@]}" prepare modules_prepare
+# KOBJC_BUILD_TRACE=FILE: every program the kobjc build runs on this
+# machine, in FILE (strace's execve lines; distcc-check.sh reads them)
+[ -z "${KOBJC_BUILD_TRACE:-}" ] ||
+	run_prefix=(strace -f --seccomp-bpf -qq -e trace=execve -e signal=none -o "$KOBJC_BUILD_TRACE")
 timed "kobjc build" "$logs/build-kobjc.log" KOBJC="$kobjc" "${via[@]}" "${goals[@]}"
+run_prefix=()
 # kobjc.mk's one line per build, with the recipe kobjc --kbuild chose
 said=$(grep -c '^  KOBJC   ' "$logs/build-kobjc.log" || true)
 got=$(sed -n 's/^  KOBJC   \([^ ]*\) .*/\1/p' "$logs/build-kobjc.log" | head -n 1)
