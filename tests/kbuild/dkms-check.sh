@@ -77,15 +77,14 @@ t_start=$(now)
 kobjc=$(cd "$(dirname "$kobjc")" && pwd)/$(basename "$kobjc")
 [ -f "$mk" ] || die "no $mk"
 
-# The build identity kernel-check.sh uses (kver.bash's kbuild_identity),
-# and nothing from a calling make or the environment reaches the builds:
-# MAKEFILES and KOBJC too, set below for the kobjc builds only.
-export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 1970'
-export KBUILD_BUILD_USER=kobjc KBUILD_BUILD_HOST=kobjc KBUILD_BUILD_VERSION=1
-export LC_ALL=C
-unset MAKEFLAGS MAKELEVEL MFLAGS MAKEFILES KOBJC KBUILD_OUTPUT KBUILD_SYMTYPES \
-	KBUILD_PRESERVE KBUILD_EXTRA_SYMBOLS KBUILD_EXTMOD KCFLAGS KCPPFLAGS ARCH \
-	CROSS_COMPILE OBJTOOL_ARGS KOBJC_CACHE KOBJC_CC_LAUNCHER KOBJC_CHECK
+# The build identity kernel-check.sh uses (kver.bash's kbuild_identity;
+# its differs compares the files), and nothing from a calling make or the
+# environment reaches the builds: MAKEFILES and KOBJC too, set below for
+# the kobjc builds only.
+# shellcheck source=tests/kbuild/kver.bash
+source "$here/kver.bash"
+kbuild_identity
+unset KBUILD_EXTMOD KOBJC_CACHE KOBJC_CC_LAUNCHER KOBJC_CHECK
 
 mkdir -p "$logs"
 
@@ -257,21 +256,14 @@ compare() {
 			if grep -q '^#SYMVER' "$a" "$b"; then
 				n_cmd=$((n_cmd + 1))
 				n_sym=$((n_sym + $(grep -c '^#SYMVER' "$a")))
-				cmp -s <(grep '^#SYMVER' "$a") <(grep '^#SYMVER' "$b") ||
-					echo "$1: #SYMVER lines differ: $f"
 			fi
-			cmp -s <(grep -Ev '^(saved)?cmd_' "$a") <(grep -Ev '^(saved)?cmd_' "$b") ||
-				echo "$1: .cmd content differs: $f"
 			;;
-		*)
-			case $f in
-			*.o) n_o=$((n_o + 1)) ;;
-			*.ko) n_ko=$((n_ko + 1)) ;;
-			*Module.symvers) n_sv=$((n_sv + 1)) ;;
-			esac
-			cmp -s "$a" "$b" || echo "$1: differs: $f"
-			;;
+		*.o) n_o=$((n_o + 1)) ;;
+		*.ko) n_ko=$((n_ko + 1)) ;;
+		*Module.symvers) n_sv=$((n_sv + 1)) ;;
 		esac
+		line=$(differs "$a" "$b" "$f")
+		[ -z "$line" ] || echo "$1: $line"
 	done < <(for d in stock "$1"; do (cd "$work/out/$d" && find . -type f ! -name '.*.o.d'); done |
 		sed 's|^\./||' | sort -u) >"$logs/compare-$1"
 	while IFS= read -r line; do
@@ -290,13 +282,7 @@ compare cmdline || status=1
 # options matching PATTERN must differ from stock
 selftest() {
 	local wrapper=$work/kobjc-without-$1 first
-	cat >"$wrapper" <<-EOF
-		#!/usr/bin/env bash
-		args=()
-		for a; do case \$a in $2) ;; *) args+=("\$a") ;; esac; done
-		exec $(printf %q "$kobjc") "\${args[@]}"
-	EOF
-	chmod +x "$wrapper"
+	dropping_kobjc "$wrapper" "$kobjc" "$2"
 	build "without-$1" MAKEFILES="$mk" KOBJC="$wrapper"
 	if compare "without-$1" >/dev/null 2>&1; then
 		echo "SELF-TEST FAILED: a kobjc without $1 was not caught"

@@ -313,7 +313,7 @@ outputs() {
 # compare LIST: compare the files named in LIST between $stock and $kob;
 # print the differences (all in LIST.diff) and counts, return 1 on any.
 compare() {
-	local list=$1 out=$1.diff f a b n_o=0 n_sym=0 n_diff
+	local list=$1 out=$1.diff f a b n_o=0 n_sym=0 n_diff line
 	while IFS= read -r f; do
 		a=$stock/$f b=$kob/$f
 		if [ ! -e "$a" ] || [ ! -e "$b" ]; then
@@ -322,31 +322,17 @@ compare() {
 			continue
 		fi
 		case $f in
-		*.cmd)
-			# The saved command differs by design, the rest must not.
-			if grep -q '^#SYMVER' "$a" "$b"; then
-				n_sym=$((n_sym + 1))
-				cmp -s <(grep '^#SYMVER' "$a") <(grep '^#SYMVER' "$b") ||
-					echo "#SYMVER lines differ: $f"
-			fi
-			# (6.1 saves it as cmd_foo.o :=, 6.3 on as savedcmd_foo.o :=)
-			cmp -s <(grep -Ev '^(saved)?cmd_' "$a") <(grep -Ev '^(saved)?cmd_' "$b") ||
-				echo ".cmd content differs: $f"
-			;;
-		*)
-			case $f in *.o) n_o=$((n_o + 1)) ;; esac
-			if cmp -s "$a" "$b"; then
-				:
-			elif [ "${COMPARE_DEBUG:-1}" = 0 ] && [[ $f == *.o ]] &&
-				objcopy --strip-debug "$a" "$out.a" &&
-				objcopy --strip-debug "$b" "$out.b" &&
-				cmp -s "$out.a" "$out.b"; then
-				echo "$f" >>"$out.debug-only"
-			else
-				echo "differs: $f"
-			fi
-			;;
+		*.cmd) grep -q '^#SYMVER' "$a" "$b" && n_sym=$((n_sym + 1)) ;;
+		*.o) n_o=$((n_o + 1)) ;;
 		esac
+		line=$(differs "$a" "$b" "$f")
+		if [ "$line" = "differs: $f" ] && [ "${COMPARE_DEBUG:-1}" = 0 ] &&
+			[[ $f == *.o ]] && objcopy --strip-debug "$a" "$out.a" &&
+			objcopy --strip-debug "$b" "$out.b" && cmp -s "$out.a" "$out.b"; then
+			echo "$f" >>"$out.debug-only"
+		elif [ -n "$line" ]; then
+			echo "$line"
+		fi
 	done <"$list" >"$out"
 	n_diff=$(wc -l <"$out")
 	head -n 50 "$out"
@@ -410,13 +396,7 @@ compare "$logs/outputs" || status=1
 # options matching PATTERN; the comparison must fail.
 selftest() {
 	local wrapper=$logs/kobjc-without-$1
-	cat >"$wrapper" <<-EOF
-		#!/usr/bin/env bash
-		args=()
-		for a; do case \$a in $2) ;; *) args+=("\$a") ;; esac; done
-		exec $(printf %q "$kobjc") "\${args[@]}"
-	EOF
-	chmod +x "$wrapper"
+	dropping_kobjc "$wrapper" "$kobjc" "$2"
 	enter "$kob"
 	rm -f "$work/$obj"
 	run "$logs/selftest-$1.log" "$work" KOBJC="$wrapper" "${via[@]}" "$obj"

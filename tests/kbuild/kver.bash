@@ -103,3 +103,35 @@ reset_copy() {
 		rm -rf "$2" && cp -a "$1" "$2"
 	fi
 }
+
+# differs A B F: how file F of the kobjc build (B) differs from the stock
+# build's (A), in one line, or nothing: a .cmd file by its #SYMVER lines
+# and all but its saved command (which differs by design: 6.1 saves it as
+# cmd_foo.o :=, 6.3 on as savedcmd_foo.o :=), anything else byte for byte
+differs() {
+	local a=$1 b=$2 f=$3
+	case $f in
+	*.cmd)
+		if grep -q '^#SYMVER' "$a" "$b"; then
+			cmp -s <(grep '^#SYMVER' "$a") <(grep '^#SYMVER' "$b") ||
+				echo "#SYMVER lines differ: $f"
+		fi
+		cmp -s <(grep -Ev '^(saved)?cmd_' "$a") <(grep -Ev '^(saved)?cmd_' "$b") ||
+			echo ".cmd content differs: $f"
+		;;
+	*) cmp -s "$a" "$b" || echo "differs: $f" ;;
+	esac
+}
+
+# dropping_kobjc FILE KOBJC PATTERN: FILE, a kobjc wrapper that runs KOBJC
+# without the options matching the case PATTERN (a self-test's wrong
+# kobjc, which the comparison must catch)
+dropping_kobjc() {
+	cat >"$1" <<-EOF
+		#!/usr/bin/env bash
+		args=()
+		for a; do case \$a in $3) ;; *) args+=("\$a") ;; esac; done
+		exec $(printf %q "$2") "\${args[@]}"
+	EOF
+	chmod +x "$1"
+}
