@@ -93,6 +93,19 @@ assert_compiles() {
 		fail "helper $1 logged $(compiles_ok "$1" "$2") compiles of $2, not $3"
 }
 
+# built_on HELPER WHERE: answer built through distcc on HELPER, silently,
+# equal to the local build, each tool run where WHERE says, no backoff
+built_on() {
+	DISTCC_HOSTS=$(hosts_of "$1")
+	export DISTCC_HOSTS
+	build answer KOBJC_CC_LAUNCHER=distcc
+	assert_success
+	assert_equal "$stderr" ""
+	assert_like_ref answer
+	assert_equal "$(ran_where)" "$2"
+	assert_no_backoff
+}
+
 # no distcc backoff: the client never disliked a helper
 assert_no_backoff() {
 	local b
@@ -159,13 +172,7 @@ assert_no_backoff() {
 		<<<"$stderr" || fail "no account of the helper's steps: $stderr"
 	assert_compiles bare answer.c 1
 
-	DISTCC_HOSTS=$(hosts_of partial)
-	build answer KOBJC_CC_LAUNCHER=distcc
-	assert_success
-	assert_equal "$stderr" ""
-	assert_like_ref answer
-	assert_equal "$(ran_where)" "client genksyms;partial objtool;"
-	assert_no_backoff
+	built_on partial "client genksyms;partial objtool;"
 }
 
 @test "distcc-remote: OBJTOOL_ARGS set on the client keeps objtool and what follows on the client" {
@@ -428,12 +435,6 @@ helper_job() {
 		fail "the plugin was not sent by digest: $stderr"
 	assert_compiles one answer.c 1
 	# a helper without it runs nothing: the client all of it, as a local build
-	DISTCC_HOSTS=$(hosts_of bare)
-	build answer KOBJC_CC_LAUNCHER=distcc
-	assert_success
-	assert_equal "$stderr" ""
-	assert_like_ref answer
-	assert_equal "$(ran_where)" "client genksyms;client objtool;"
-	assert_no_backoff
+	built_on bare "client genksyms;client objtool;"
 	assert_no_temps "$DAEMONS"
 }
