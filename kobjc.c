@@ -4737,6 +4737,23 @@ remote_options(const struct job *j, struct strv *av)
 	digests_done();
 }
 
+/* The compiler flags for a helper, each GCC plugin by digest in its place
+ * (--plugin=sha256:HEX:PATH: distccd refuses -fplugin=). */
+static void
+remote_flags(const struct job *j, struct strv *av)
+{
+	char hex[65];
+	size_t i;
+
+	for (i = 0; i < j->flags.n; i++) {
+		const char *f = j->flags.v[i];
+
+		if (!strncmp(f, "-fplugin=", 9) && tool_digest(f + 9, hex))
+			f = xasprintf("--plugin=sha256:%s:%s", hex, f + 9);
+		strv_push(av, f);
+	}
+}
+
 /* The first tool step s runs that is "client" (or, unless digest_ok, still
  * a digest: one KOBJC_TOOLS lacks); MAX_TOOLS if none. */
 static size_t
@@ -4867,19 +4884,12 @@ run_remote(struct run *r, const char *launcher)
 	char *path = user_path ? xstrdup(user_path) : NULL;
 	double t0 = now();
 	int logfd, code;
-	size_t i, ran;
+	size_t ran;
 
 	s.name = wrapper_argv(words, &av);
 	strv_push(&av, launcher_name());
 	remote_options(j, &av);
-	for (i = 0; i < j->flags.n; i++) {
-		const char *f = j->flags.v[i];
-		char hex[65];
-
-		if (!strncmp(f, "-fplugin=", 9) && tool_digest(f + 9, hex))
-			f = xasprintf("--plugin=sha256:%s:%s", hex, f + 9);
-		strv_push(&av, f);
-	}
+	remote_flags(j, &av);
 	strv_push(&av, "-c");
 	strv_push(&av, "-o");
 	strv_push(&av, r->tmpout);
