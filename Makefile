@@ -120,7 +120,7 @@ kernel-check-dkms: kobjc
 # ratios of alternating runs (not in CI); KVER=6.12, 7.2 or 7.3 for another
 # tree.
 bench: kobjc
-	tests/need-packages bison flex libelf-dev libdw-dev libssl-dev bc rsync xz-utils ccache
+	tests/need-packages bison flex libelf-dev libdw-dev libssl-dev bc rsync xz-utils ccache distcc
 	KVER=$(KVER) tests/kbuild/bench.sh
 
 # One ccache hit's instructions (callgrind) with a fresh digest file and
