@@ -92,7 +92,7 @@ struct job {
 	char action;	       /* compiler mode (--cc=): 'c' or 'E' */
 	int check;	       /* --check: prove a cache hit (KOBJC_CHECK) */
 	int out_exists;	       /* check_job: lstat found OUT, into out_st */
-	struct stat out_st, symvers_st;
+	struct stat out_st;
 };
 
 /* The recipes parsed from recipe_texts[] (recipe_load), the first the
@@ -1190,19 +1190,30 @@ plain_relative(const char *p)
 
 static int is_digest(const char *v);
 
+/* "sha256:" and 64 hex digits (is_digest) */
+#define DIGEST_LEN (7 + 64)
+
+/* The PATH of a --plugin=sha256:HEX:PATH value (add_plugin checked it). */
+static const char *
+plugin_path(const char *v)
+{
+	return v + DIGEST_LEN + 1;
+}
+
 /* --plugin=sha256:HEX:PATH (a client's kobjc sends it to a helper for
  * -fplugin=PATH, in its place among the flags): -fplugin=PATH, the
  * plugin found by digest in the helper's tool store (remote_half). */
 static void
 add_plugin(struct job *j, const char *v)
 {
-	char *d = strndup(v, 71);
+	char *d = strndup(v, DIGEST_LEN);
 
-	if (!is_digest(d) || v[71] != ':' || !plain_relative(v + 72))
+	if (!is_digest(d) || v[DIGEST_LEN] != ':' ||
+	    !plain_relative(plugin_path(v)))
 		usage_error("--plugin=%s: not sha256:DIGEST:RELATIVE-PATH", v);
 	free(d);
 	strv_push(&j->plugins, v);
-	strv_push(&j->flags, xasprintf("-fplugin=%s", v + 72));
+	strv_push(&j->flags, xasprintf("-fplugin=%s", plugin_path(v)));
 }
 
 /* One of kobjc's own options; returns 0 if a is not one. */
@@ -1695,17 +1706,17 @@ check_output(const char *what, const char *path, const struct stat *st,
 }
 
 /* Check the operands before anything is touched: bad ones are usage.
- * Each output is lstat'ed once, into j->out_st, j->symvers_st. */
+ * Each output is lstat'ed once; OUT's stat is kept in j->out_st. */
 static void
 check_job(struct job *j)
 {
-	struct stat in;
+	struct stat in, symvers_st;
 	const char *prints = recipe_prints(j->recipe);
 	const struct stat *ost, *sst = NULL;
 
 	ost = lstat(j->out, &j->out_st) == 0 ? &j->out_st : NULL;
-	if (j->symvers && lstat(j->symvers, &j->symvers_st) == 0)
-		sst = &j->symvers_st;
+	if (j->symvers && lstat(j->symvers, &symvers_st) == 0)
+		sst = &symvers_st;
 	/* first: an OUT that is a source says the operands are swapped */
 	check_replaceable("output", j->out, ELFMAG, ost);
 	if (j->symvers)
@@ -3118,7 +3129,7 @@ script_programs(const char *file, struct strv *found)
 	}
 	for (p = text.s; (p = strchr(p, '/')); p = e) {
 		e = p + strspn(p, word);
-		if (p > text.s && strchr(word, p[-1]) && p[-1])
+		if (p > text.s && p[-1] && strchr(word, p[-1]))
 			continue; /* within a word: a relative path */
 		f = strndup(p, e - p);
 		for (i = 0; i < found->n && strcmp(found->v[i], f) != 0; i++)
@@ -4397,9 +4408,8 @@ explain_scripts(const struct job *j)
 
 		f = path ? find_program(path, 0) : NULL;
 		if (f && script_programs(f, &runs) == 0) {
-			printf("script   %s %s is tagged by its text and what "
-			       "it "
-			       "names:",
+			printf("script   %s %s is tagged by its text and "
+			       "what it names:",
 			       name, f);
 			for (k = 0; k < runs.n; k++)
 				printf(" %s", runs.v[k]);
@@ -4579,7 +4589,7 @@ plugin_by_digest(const struct job *j, const char *f, int client)
 	if (client)
 		return tool_digest(f + 9, hex);
 	for (i = 0; i < j->plugins.n; i++)
-		if (!strcmp(j->plugins.v[i] + 72, f + 9))
+		if (!strcmp(plugin_path(j->plugins.v[i]), f + 9))
 			return 1;
 	return 0;
 }
@@ -5191,7 +5201,7 @@ place_plugins(struct job *j, char **dir)
 			free(f);
 			return "GCC plugin: not in KOBJC_TOOLS";
 		}
-		link = xasprintf("%s/%s", *dir, j->plugins.v[i] + 72);
+		link = xasprintf("%s/%s", *dir, plugin_path(j->plugins.v[i]));
 		for (slash = strchr(link + strlen(*dir) + 1, '/'); slash;
 		     slash = strchr(slash + 1, '/')) {
 			*slash = '\0';
