@@ -2368,9 +2368,12 @@ run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
 
 	if (nproc < 1 || !av[nproc - 1].v)
 		fatal(1, "%s: an empty pipeline", s->name);
-	/* in memory, not a file in /tmp, which anyone can fill */
+	/* in memory, not a file in /tmp, which anyone can fill; O_APPEND:
+	 * the processes share one offset, and a memfd's is not locked, so
+	 * two writing at once would write over each other's lines */
 	if (r->tmpout &&
-	    (err_fd = memfd_create("kobjc-stderr", MFD_CLOEXEC)) < 0)
+	    ((err_fd = memfd_create("kobjc-stderr", MFD_CLOEXEC)) < 0 ||
+	     fcntl(err_fd, F_SETFL, O_APPEND) < 0))
 		fatal(1, "%s: %s: cannot capture its messages (memfd):",
 		      object_name, s->name);
 	if (out_fd < 0)

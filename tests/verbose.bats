@@ -72,6 +72,14 @@ line_of() {
 	assert_equal "$(grep -Eo "$TMPO" <<<"$stderr" | sort -u | wc -l)" 1
 }
 
+@test "the messages of a pipeline's processes, written at once, all arrive (cpp | genksyms)" {
+	FAKE_NOISE=3000 run --separate-stderr "$KOBJC" "${FAKE_TOOL_OPTS[@]}" \
+		answer.o answer.c gcc -O2 -fno-asynchronous-unwind-tables
+	assert_success
+	assert_equal "$(grep -c '^fake: cpp says ' <<<"$stderr")" 3000
+	assert_equal "$(grep -c '^fake: genksyms says ' <<<"$stderr")" 3000
+}
+
 @test "-v prints the same as KBUILD_VERBOSE=1" {
 	KBUILD_VERBOSE=1 run --separate-stderr "$KOBJC" "${FAKE_TOOL_OPTS[@]}" \
 		answer.o answer.c gcc -O2
