@@ -1348,6 +1348,21 @@ fix_dep_flags(struct job *j, int compiler_mode)
 	}
 }
 
+/* path, absolute: from the working directory if it is relative */
+static char *
+absolute(const char *path)
+{
+	char *cwd, *abs;
+
+	if (path[0] == '/')
+		return xstrdup(path);
+	if (!(cwd = getcwd(NULL, 0)))
+		fatal(1, "the working directory:");
+	abs = xasprintf("%s/%s", cwd, path);
+	free(cwd);
+	return abs;
+}
+
 /* Give clang's compiler proper (-Xclang) the name of a side file. */
 static void
 clang_side_file(struct job *j, const char *option, char *name)
@@ -1370,11 +1385,8 @@ static void
 clang_side_files(struct job *j, char *stem)
 {
 	int debug = 0, split = 0, stack_usage = 0, notes = 0, data = 0;
-	char *cwd = stem[0] == '/' ? NULL : getcwd(NULL, 0);
-	char *abs = cwd ? xasprintf("%s/%s", cwd, stem) : xstrdup(stem);
+	char *abs = absolute(stem);
 	size_t i;
-
-	free(cwd);
 
 	for (i = 0; i < j->flags.n; i++) {
 		const char *f = j->flags.v[i];
@@ -3657,6 +3669,8 @@ can_ship(const struct recipe *rc, size_t n)
 	return n > 0;
 }
 
+static int is_remote(const struct job *j);
+
 /*
  * Is step s a preprocessor pass: does it run $CC on $IN? Then, unless its
  * conditions say no, its pass into av: as it is if it has -E, else with -E
@@ -3665,9 +3679,9 @@ can_ship(const struct recipe *rc, size_t n)
 static int
 preprocess_pass(struct run *r, const struct step *s, struct strv *av)
 {
-	const char *t[STEP_MAX_WORDS + 2], *const *w;
+	const char *t[STEP_MAX_WORDS + 3], *const *w;
 	struct buf why = { 0 };
-	int has_e, no;
+	int has_e, no, directives = is_remote(r->job) && !r->job->clang;
 	size_t n;
 
 	if (s->native || !s->run[0][0] || strcmp(s->run[0][0], "$CC") != 0 ||
@@ -3689,6 +3703,8 @@ preprocess_pass(struct run *r, const struct step *s, struct strv *av)
 		t[n++] = *w;
 		if (!has_e && !strcmp(*w, "$CC"))
 			t[n++] = "-E";
+		if (directives && !strcmp(*w, "$CC"))
+			t[n++] = "-fdirectives-only";
 	}
 	t[n] = NULL;
 	av->n = 0;
@@ -3696,7 +3712,6 @@ preprocess_pass(struct run *r, const struct step *s, struct strv *av)
 	return 1;
 }
 
-static int is_remote(const struct job *j);
 static void remote_bundle(struct run *r, int fd);
 
 /*
@@ -5095,10 +5110,271 @@ resolve_tools(struct job *j)
 	}
 }
 
+/* rm -r of the helper's tree: its directories, files and links */
+static int
+remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/*
+ * A helper's working tree, a new directory ROOT: the working directory is
+ * ROOT/CWD, CWD the client's (gcc's "# 1 "CWD//"" line, written under -g),
+ * or ROOT. Under gcc the client runs each pass with -fdirectives-only
+ * (includes and conditionals done, macros kept): a pass becomes its source
+ * again, at NAME (its first line's), and the step runs on it as on the
+ * client; gcc expands the macros here, so the debug information has the
+ * source's columns, and -ffile-prefix-map=ROOT= gives it the client's
+ * paths. GCC plugins are linked here at their relative paths.
+ */
+struct tree {
+	char *root;
+	char *dir;  /* ROOT/CWD, or ROOT */
+	char *file; /* where a pass goes: ROOT/NAME or ROOT/CWD/NAME */
+	char *in;   /* $IN: NAME, or file when NAME is absolute */
+	char *name; /* NAME */
+};
+
+/* A gcc line marker at p (`# N "NAME"`, no escapes): NAME's length, 0 if
+ * p..e does not start with one. */
+static size_t
+line_marker(const char *p, const char *e, const char **name)
+{
+	const char *q = p + 2;
+
+	if (e - p < 5 || p[0] != '#' || p[1] != ' ' || !strchr("0123456789", *q))
+		return 0;
+	while (q < e && *q && strchr("0123456789", *q))
+		q++;
+	if (e - q < 3 || q[0] != ' ' || q[1] != '"')
+		return 0;
+	*name = q += 2;
+	while (q < e && *q != '"' && *q != '\\' && *q != '\n')
+		q++;
+	return q < e && *q == '"' ? (size_t)(q - *name) : 0;
+}
+
+/* The depth of relative path p from one at depth; -1 if ".." leaves it. */
+static int
+tree_depth(const char *p, int depth)
+{
+	size_t n;
+
+	for (; *p; p += n + (p[n] == '/')) {
+		n = strcspn(p, "/");
+		if (n == 2 && !strncmp(p, "..", 2) && --depth < 0)
+			return -1;
+		depth += n && !(n <= 2 && !strncmp(p, "..", n));
+	}
+	return depth;
+}
+
+/* mkdir -p of path's directories after its first from bytes; with file,
+ * not its last component. */
+static void
+make_dirs(char *path, size_t from, int file)
+{
+	char *slash;
+
+	for (slash = strchr(path + from + 1, '/');; slash = strchr(slash + 1, '/')) {
+		if (!slash && file)
+			return;
+		if (slash)
+			*slash = '\0';
+		if (mkdir(path, 0700) < 0 && errno != EEXIST)
+			fatal(1, "%s:", path);
+		if (!slash)
+			return;
+		*slash = '/';
+	}
+}
+
+/* The names of a directives-only pass: NAME and CWD from its first two
+ * lines (CWD NULL without one); why not, or NULL. */
+static const char *
+pass_names(int part, char **name, char **cwd)
+{
+	char head[2 * PATH_MAX + 64], *nl;
+	const char *s;
+	ssize_t n = pread(part, head, sizeof(head) - 1, 0);
+	size_t len;
+
+	if (n < 0)
+		fatal(1, "%s: the bundle:", object_name);
+	head[n] = '\0';
+	if (!(len = line_marker(head, head + n, &s)) || s[0] == '<' ||
+	    !(nl = strchr(head, '\n')))
+		return "refused: the pass does not name its source";
+	*name = strndup(s, len);
+	len = line_marker(nl + 1, head + n, &s);
+	*cwd = len > 3 && s[0] == '/' && !strncmp(s + len - 2, "//", 2)
+		       ? strndup(s, len - 2)
+		       : NULL;
+	if (tree_depth(*cwd ? *cwd + 1 : "", 0) < 0 ||
+	    tree_depth(**name == '/' ? *name + 1 : *name,
+		       **name == '/' || !*cwd ? 0 : tree_depth(*cwd + 1, 0)) < 0)
+		return "refused: the pass names a path outside its tree";
+	return NULL;
+}
+
+/*
+ * Make the tree t for job j, part the bundle's first pass (-1: none; then,
+ * and under clang, which sends cpp output, no NAME), its working directory
+ * the current one; then the compiler flags for it: distcc took -nostdinc
+ * out, and with it gcc would include stdc-predef.h; -include files are in
+ * the pass; paths under ROOT are mapped back. Why not, or NULL.
+ */
+static const char *
+tree_make(struct job *j, int part, struct tree *t)
+{
+	const char *tmp = getenv_set("TMPDIR"), *why = NULL;
+	char *name = NULL, *cwd = NULL;
+	struct strv flags = { 0 };
+	size_t i;
+
+	if (part >= 0 && !j->clang && (why = pass_names(part, &name, &cwd)))
+		goto out;
+	t->root = xasprintf("%s/kobjc-tree.XXXXXX", tmp ? tmp : "/tmp");
+	if (!mkdtemp(t->root))
+		fatal(1, "%s:", t->root);
+	t->dir = xasprintf("%s%s", t->root, cwd ? cwd : "");
+	make_dirs(t->dir, strlen(t->root), 0);
+	if (name) {
+		t->file = xasprintf("%s%s%s", name[0] == '/' ? t->root : t->dir,
+				    name[0] == '/' ? "" : "/", name);
+		make_dirs(t->file, strlen(t->root), 1);
+		t->in = name[0] == '/' ? t->file : name;
+		t->name = name;
+		strv_push(&flags, "-nostdinc");
+		for (i = 0; i < j->flags.n; i++)
+			if (!strcmp(j->flags.v[i], "-include") ||
+			    !strcmp(j->flags.v[i], "-imacros"))
+				i++;
+			else
+				strv_push(&flags, j->flags.v[i]);
+		strv_push(&flags, xasprintf("-ffile-prefix-map=%s=", t->root));
+		for (i = 0; i < j->flags.n; i++)
+			if (!strncmp(j->flags.v[i], "-ffile-prefix-map=/", 19) ||
+			    !strncmp(j->flags.v[i], "-fdebug-prefix-map=/", 20))
+				strv_push(&flags, xasprintf("%.*s%s%s",
+					(int)(strchr(j->flags.v[i], '=') - j->flags.v[i] + 1),
+					j->flags.v[i], t->root, strchr(j->flags.v[i], '=') + 1));
+		free(j->flags.v);
+		j->flags = flags;
+	}
+	if (chdir(t->dir) < 0)
+		fatal(1, "%s:", t->dir);
+out:
+	if (name && !t->name)
+		free(name);
+	free(cwd);
+	return why;
+}
+
+/* The pass in part as the source t->file, less gcc's built-in macros,
+ * which the compiler here defines. */
+static void
+tree_write(const struct tree *t, int part)
+{
+	struct buf b = { 0 };
+	const char *p, *e, *nl, *from, *name;
+	int builtin = 0, fd;
+	size_t n;
+
+	if (read_fd(part, &b) < 0)
+		fatal(1, "%s: the bundle:", object_name);
+	fd = open(t->file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		  0644);
+	if (fd < 0)
+		fatal(1, "%s:", t->file);
+	for (from = p = b.s, e = b.s + b.n; p && p < e; p = nl) {
+		nl = memchr(p, '\n', e - p);
+		nl = nl ? nl + 1 : e;
+		if ((n = line_marker(p, nl, &name)))
+			builtin = n == 10 && !strncmp(name, "<built-in>", 10);
+		else if (builtin && !strncmp(p, "#define ", 8)) {
+			if (write_all(fd, from, p - from) < 0)
+				fatal(1, "%s:", t->file);
+			from = nl;
+		}
+	}
+	if (write_all(fd, from, e - from) < 0 || close(fd) < 0)
+		fatal(1, "%s:", t->file);
+	free(b.s);
+}
+
+/*
+ * The job's GCC plugins by digest, from KOBJC_TOOLS, each linked at its
+ * -fplugin=PATH (relative, as the client's kbuild gave it, and as gcc
+ * records it in the object's DW_AT_producer) in the tree's working
+ * directory. Why not, or NULL.
+ */
+static const char *
+place_plugins(struct job *j, const struct tree *t)
+{
+	const char *store = getenv_set("KOBJC_TOOLS");
+	char *f, *link;
+	struct stat st;
+	size_t i;
+
+	if (j->plugins.n && (!store || store[0] != '/'))
+		return "GCC plugin: no KOBJC_TOOLS";
+	for (i = 0; i < j->plugins.n; i++) {
+		f = xasprintf("%s/%.64s", store, j->plugins.v[i] + 7);
+		if (stat(f, &st) < 0 || !S_ISREG(st.st_mode)) {
+			free(f);
+			return "GCC plugin: not in KOBJC_TOOLS";
+		}
+		link = xasprintf("%s/%s", t->dir, plugin_path(j->plugins.v[i]));
+		make_dirs(link, strlen(t->dir), 1);
+		if (symlink(f, link) < 0 && errno != EEXIST)
+			fatal(1, "%s:", link);
+		free(f);
+		free(link);
+	}
+	return NULL;
+}
+
+/*
+ * The preprocessor of pipe step s (av[0]) on the tree's source, into a
+ * memfd, from the source's first line marker on: before it, cpp names the
+ * file it was given (under ROOT when NAME is absolute), and genksyms takes
+ * the first name it reads for the source's.
+ */
+static int
+source_pass(struct run *r, const struct step *s, struct strv *av,
+	    const struct tree *t)
+{
+	struct buf b = { 0 };
+	const char *p, *e, *nl = NULL, *name;
+	size_t n, len = strlen(t->name);
+	int fd = memfd_create("kobjc-pass", MFD_CLOEXEC);
+
+	if (fd < 0)
+		fatal(1, "%s: memfd:", object_name);
+	print_pipeline(r, s, av, 1);
+	finish_step(r, s, run_pipeline(r, s, av, 1, -1, fd), 0);
+	if (lseek(fd, 0, SEEK_SET) < 0 || read_fd(fd, &b) < 0)
+		fatal(1, "%s: the pass:", object_name);
+	for (p = b.s, e = b.s + b.n; p && p < e; p = nl) {
+		nl = memchr(p, '\n', e - p);
+		nl = nl ? nl + 1 : e;
+		if ((n = line_marker(p, nl, &name)) == len &&
+		    !memcmp(name, t->name, len))
+			break;
+	}
+	if (lseek(fd, p && p < e ? p - b.s : 0, SEEK_SET) < 0)
+		fatal(1, "%s: the pass:", object_name);
+	free(b.s);
+	return fd;
+}
+
 /* Run step s on a helper, its preprocessor pass from the bundle's part
  * (-1: none); 0 if it needs a pass the bundle does not have. */
 static int
-remote_step(struct run *r, const struct step *s, int part)
+remote_step(struct run *r, const struct step *s, int part,
+	    const struct tree *t)
 {
 	struct strv av[STEP_MAX_PROCS] = { { 0 } };
 	struct buf why = { 0 }, b = { 0 };
@@ -5121,7 +5397,15 @@ remote_step(struct run *r, const struct step *s, int part)
 		return 0;
 	for (w = s->run[0]; *w; w++)
 		has_e |= !strcmp(*w, "-E");
-	if (!has_e) { /* the compile: its $IN is the pass, a .i file */
+	if (t->file) { /* the pass as its source again */
+		tree_write(t, part);
+		close(part);
+		r->job->in = t->in;
+		if (!has_e) {
+			run_step(r, s);
+			return 1;
+		}
+	} else if (!has_e) { /* the compile: its $IN is the pass, a .i file */
 		in = make_temp(r->job->out, ".i");
 		if (read_fd(part, &b) < 0 ||
 		    (fd = open(in, O_WRONLY | O_CLOEXEC)) < 0 ||
@@ -5136,11 +5420,15 @@ remote_step(struct run *r, const struct step *s, int part)
 	}
 	/* a pass piped to a tool: the tool reads the part */
 	nproc = expand_step(r, s, av);
+	if (t->file && nproc >= 2)
+		part = source_pass(r, s, av, t);
 	if (nproc >= 2) {
 		print_pipeline(r, s, av + 1, nproc - 1);
 		finish_step(r, s,
 			    run_pipeline(r, s, av + 1, nproc - 1, part, -1), 1);
 	}
+	if (t->file && nproc >= 2)
+		close(part);
 	for (i = 0; i < nproc; i++)
 		free(av[i].v);
 	return nproc >= 2;
@@ -5168,60 +5456,6 @@ remote_done(struct run *r, size_t ran, const char *note)
 	return 0;
 }
 
-/* rm -r dir, for the plugin directory: only links and directories */
-static int
-remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)ftw;
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-/*
- * The job's GCC plugins by digest, from KOBJC_TOOLS, each linked at its
- * -fplugin=PATH (relative, as the client's kbuild gave it, and as gcc
- * records it in the object's DW_AT_producer) in a new directory, which
- * becomes the working directory: into *dir. Why not, or NULL.
- */
-static const char *
-place_plugins(struct job *j, char **dir)
-{
-	const char *store = getenv_set("KOBJC_TOOLS"),
-		   *tmp = getenv_set("TMPDIR");
-	char *f, *link, *slash;
-	struct stat st;
-	size_t i;
-
-	if (!store || store[0] != '/')
-		return "GCC plugin: no KOBJC_TOOLS";
-	if (j->in[0] != '/' || j->out[0] != '/')
-		return "GCC plugin: the input and output paths are relative";
-	*dir = xasprintf("%s/kobjc-plugins.XXXXXX", tmp ? tmp : "/tmp");
-	if (!mkdtemp(*dir))
-		fatal(1, "%s:", *dir);
-	for (i = 0; i < j->plugins.n; i++) {
-		f = xasprintf("%s/%.64s", store, j->plugins.v[i] + 7);
-		if (stat(f, &st) < 0 || !S_ISREG(st.st_mode)) {
-			free(f);
-			return "GCC plugin: not in KOBJC_TOOLS";
-		}
-		link = xasprintf("%s/%s", *dir, plugin_path(j->plugins.v[i]));
-		for (slash = strchr(link + strlen(*dir) + 1, '/'); slash;
-		     slash = strchr(slash + 1, '/')) {
-			*slash = '\0';
-			if (mkdir(link, 0700) < 0 && errno != EEXIST)
-				fatal(1, "%s:", link);
-			*slash = '/';
-		}
-		if (symlink(f, link) < 0 && errno != EEXIST)
-			fatal(1, "%s:", link);
-		free(f);
-		free(link);
-	}
-	if (chdir(*dir) < 0)
-		fatal(1, "%s:", *dir);
-	return NULL;
-}
-
 /* kobjc --phase=remote -c: on a helper, the steps it can run of the
  * bundle's recipe; distcc's local fallback gets the source: none. */
 static int
@@ -5230,10 +5464,10 @@ remote_half(struct run *r)
 	struct job *j = r->job;
 	const struct recipe *rc = j->recipe;
 	struct buf in = { 0 }, note = { 0 };
-	int part[RECIPE_MAX_STEPS];
+	struct tree t = { 0 };
+	int part[RECIPE_MAX_STEPS], first = -1;
 	size_t i, k, n = strlen(PART_MAGIC), end = recipe_steps(rc);
 	const char *why;
-	char *plugins = NULL;
 
 	for (i = 0; i < RECIPE_MAX_STEPS; i++)
 		part[i] = -1;
@@ -5246,13 +5480,11 @@ remote_half(struct run *r)
 				   why ? why
 				       : "refused: not a bundle of cpp passes");
 	free(in.s);
-	if (j->plugins.n && (why = place_plugins(j, &plugins))) {
-		if (plugins)
-			nftw(plugins, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-		return remote_done(r, 0, why);
-	}
-	resolve_tools(j);
-	for (i = 0; i < end; i++) {
+	for (i = RECIPE_MAX_STEPS; i-- > 0;)
+		first = part[i] >= 0 ? part[i] : first;
+	if (!(why = tree_make(j, first, &t)) && !(why = place_plugins(j, &t)))
+		resolve_tools(j);
+	for (i = 0; !why && i < end; i++) {
 		const struct step *s = rc->steps[i];
 
 		if ((k = tool_elsewhere(j, s, 0)) < MAX_TOOLS) {
@@ -5263,7 +5495,7 @@ remote_half(struct run *r)
 					   : "kept by the client");
 			break;
 		}
-		if (!remote_step(r, s, part[i])) {
+		if (!remote_step(r, s, part[i], &t)) {
 			buf_printf(&note, "%s: no pass in the bundle", s->name);
 			break;
 		}
@@ -5272,9 +5504,9 @@ remote_half(struct run *r)
 	for (k = 0; k < RECIPE_MAX_STEPS; k++)
 		if (part[k] >= 0)
 			close(part[k]);
-	if (plugins && chdir("/") == 0)
-		nftw(plugins, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-	return remote_done(r, i, note.s ? note.s : "");
+	if (t.root && chdir("/") == 0)
+		nftw(t.root, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	return remote_done(r, i, why ? why : note.s ? note.s : "");
 }
 
 /*
@@ -5438,6 +5670,8 @@ run_recipe(struct job *j, int explain)
 			check_ccache_version(j, cache);
 		}
 		check = cache && check_wanted(j);
+		if (is_remote(j)) /* the helper's tree becomes its directory */
+			j->out = absolute(j->out);
 		start_output(&r, cache != NULL);
 	}
 	if (!explain && is_remote(j))

@@ -136,6 +136,53 @@ assert_no_backoff() {
 	assert_no_backoff
 }
 
+@test "distcc-remote: with debug information (-g) the object equals a local build byte for byte: the client runs directives only, the helper expands the macros" {
+	EXTRA_FLAGS=(-g)
+	store "$DAEMONS/store"
+	helper one "$DAEMONS/store"
+	local_ref answer
+	: >"$TOOL_LOG"
+	built_on one "one genksyms;one objtool;"
+	# the -E answer's compile pass: macros kept, as the source has them
+	run --separate-stderr "$KOBJC" --cc=gcc --phase=remote -g -O2 -E answer.c
+	assert_success
+	grep -q '^EXPORT_SYMBOL(answer);$' <<<"$output" ||
+		fail "the pass expanded the macros"
+}
+
+@test "distcc-remote: a source by absolute path, with -g, equals a local build; a pass naming a path outside the helper's tree is refused" {
+	local pass
+	EXTRA_FLAGS=(-g)
+	store "$DAEMONS/store"
+	helper one "$DAEMONS/store"
+	flags_of answer
+	run --separate-stderr "$KOBJC" "${OPTS[@]}" --symvers=ref.sv ref.o \
+		"$PWD/answer.c" gcc "${FLAGS[@]}"
+	assert_success
+	DISTCC_HOSTS=$(hosts_of one)
+	export DISTCC_HOSTS
+	: >"$TOOL_LOG"
+	run --separate-stderr env KOBJC_CC_LAUNCHER=distcc "$KOBJC" "${OPTS[@]}" \
+		--symvers=abs.sv abs.o "$PWD/answer.c" gcc "${FLAGS[@]}"
+	assert_success
+	assert_equal "$stderr" ""
+	cmp ref.o abs.o || fail "abs.o differs from the local build's"
+	diff ref.sv abs.sv || fail "abs.sv differs from the local build's"
+	assert_equal "$(ran_where)" "one genksyms;one objtool;"
+
+	pass=$(printf '# 0 "../../x.c"\n# 1 "/a//"\nint x;\n')
+	printf '#kobjc-part 0 %s\n%s\n' $((${#pass} + 1)) "$pass" \
+		>"$DAEMONS/one/tmp/job.i"
+	run --separate-stderr helper_job
+	assert_success
+	assert_output "#kobjc-ran 0 refused: the pass names a path outside its tree"
+	[ ! -e "$DAEMONS/one/x.c" ] && [ ! -e "$DAEMONS/x.c" ] ||
+		fail "a file was made outside the tree"
+	rm -f "$DAEMONS/one/tmp/job.o" "$DAEMONS/one/tmp/job.i"
+	assert_no_temps "$DAEMONS"
+	assert_no_backoff
+}
+
 @test "distcc-remote: -v shows the bundle sent, by digest, and what ran there" {
 	store "$DAEMONS/store"
 	helper one "$DAEMONS/store"

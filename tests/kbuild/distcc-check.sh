@@ -190,12 +190,13 @@ distcc_lines() {
 # stores are made from, as a helper's administrator makes them from a
 # built tree (the builds run in copies of it: the same tools).
 symtool=genksyms
-# what every distributed build's comparison gets: with debug information
+# what the compile-phase runs' comparison gets: with debug information
 # (the gendwarfksyms config) an object compiled from cpp's output has
 # other DWARF column numbers for macro expansions than a direct compile,
-# with stock distcc as with kobjc: such objects must equal stock's but for
-# their .debug_* sections, and are counted (the #SYMVER lines, which
-# gendwarfksyms makes from that DWARF on the helper, must be equal)
+# as under stock distcc: such objects must equal stock's but for their
+# .debug_* sections, and are counted. The whole recipe on a helper gets
+# no such allowance: the client runs -fdirectives-only, the helper expands
+# the macros, and every object must equal stock's byte for byte.
 dist=()
 if [ "${GENDWARFKSYMS:-0}" = 1 ]; then
 	symtool=gendwarfksyms dist=(COMPARE_DEBUG=0)
@@ -269,15 +270,15 @@ remote() {
 # runs here.
 make_store full
 make_store "no-$symtool" "$symtool"
-remote remote full full REUSE_STOCK=0 "${dist[@]}"
+remote remote full full REUSE_STOCK=0
 [ "$here_objtool" = 0 ] && [ "$here_sym" = 0 ] ||
 	die "with every helper holding the tools, objtool ran $here_objtool and $symtool $here_sym times here (trace: $logs/remote.trace)"
 # the same untraced, for the client's CPU
-remote untraced full full REUSE_STOCK=1 "${dist[@]}"
+remote untraced full full REUSE_STOCK=1
 r_objects=$objects r_cpu=$cpu r_wall=$wall
 # 2. One helper lacks the symbol-version tool: it runs the rest, this
 # machine that tool for the objects it built.
-remote partial full "no-$symtool" REUSE_STOCK=1 "${dist[@]}"
+remote partial full "no-$symtool" REUSE_STOCK=1
 p_here_sym=$here_sym p_here_objtool=$here_objtool
 # the plugin config: its objects were compiled with -fplugin= (the saved
 # commands say so) and all went to the helpers (remote, above)
