@@ -24,6 +24,7 @@
  * 128+N a step (or kobjc) died of signal N.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <dirent.h>
 #include <elf.h>
 #include <errno.h>
@@ -5141,17 +5142,18 @@ struct tree {
 static size_t
 line_marker(const char *p, const char *e, const char **name)
 {
-	const char *q = p + 2;
+	size_t n = (size_t)(e - p), d = 2;
+	const char *q;
 
-	if (e - p < 5 || p[0] != '#' || p[1] != ' ' || !strchr("0123456789", *q))
+	if (n < 6 || p[0] != '#' || p[1] != ' ')
 		return 0;
-	while (q < e && *q && strchr("0123456789", *q))
-		q++;
-	if (e - q < 3 || q[0] != ' ' || q[1] != '"')
+	while (d < n && p[d] >= '0' && p[d] <= '9')
+		d++;
+	if (d == 2 || d + 2 >= n || p[d] != ' ' || p[d + 1] != '"')
 		return 0;
-	*name = q += 2;
-	while (q < e && *q != '"' && *q != '\\' && *q != '\n')
-		q++;
+	*name = p + d + 2;
+	for (q = *name; q < e && *q != '"' && *q != '\\' && *q != '\n'; q++)
+		;
 	return q < e && *q == '"' ? (size_t)(q - *name) : 0;
 }
 
@@ -5177,7 +5179,8 @@ make_dirs(char *path, size_t from, int file)
 {
 	char *slash;
 
-	for (slash = strchr(path + from + 1, '/');; slash = strchr(slash + 1, '/')) {
+	for (slash = strchr(path + from + 1, '/');;
+	     slash = strchr(slash + 1, '/')) {
 		if (!slash && file)
 			return;
 		if (slash)
@@ -5213,7 +5216,8 @@ pass_names(int part, char **name, char **cwd)
 		       : NULL;
 	if (tree_depth(*cwd ? *cwd + 1 : "", 0) < 0 ||
 	    tree_depth(**name == '/' ? *name + 1 : *name,
-		       **name == '/' || !*cwd ? 0 : tree_depth(*cwd + 1, 0)) < 0)
+		       **name == '/' || !*cwd ? 0 : tree_depth(*cwd + 1, 0)) <
+		    0)
 		return "refused: the pass names a path outside its tree";
 	return NULL;
 }
@@ -5233,8 +5237,11 @@ tree_make(struct job *j, int part, struct tree *t)
 	struct strv flags = { 0 };
 	size_t i;
 
-	if (part >= 0 && !j->clang && (why = pass_names(part, &name, &cwd)))
-		goto out;
+	if (part >= 0 && !j->clang && (why = pass_names(part, &name, &cwd))) {
+		free(name);
+		free(cwd);
+		return why;
+	}
 	t->root = xasprintf("%s/kobjc-tree.XXXXXX", tmp ? tmp : "/tmp");
 	if (!mkdtemp(t->root))
 		fatal(1, "%s:", t->root);
@@ -5255,21 +5262,129 @@ tree_make(struct job *j, int part, struct tree *t)
 				strv_push(&flags, j->flags.v[i]);
 		strv_push(&flags, xasprintf("-ffile-prefix-map=%s=", t->root));
 		for (i = 0; i < j->flags.n; i++)
-			if (!strncmp(j->flags.v[i], "-ffile-prefix-map=/", 19) ||
+			if (!strncmp(j->flags.v[i], "-ffile-prefix-map=/",
+				     19) ||
 			    !strncmp(j->flags.v[i], "-fdebug-prefix-map=/", 20))
-				strv_push(&flags, xasprintf("%.*s%s%s",
-					(int)(strchr(j->flags.v[i], '=') - j->flags.v[i] + 1),
-					j->flags.v[i], t->root, strchr(j->flags.v[i], '=') + 1));
+				strv_push(&flags,
+					  xasprintf("%.*s%s%s",
+						    (int)(strchr(j->flags.v[i],
+								 '=') -
+							  j->flags.v[i] + 1),
+						    j->flags.v[i], t->root,
+						    strchr(j->flags.v[i], '=') +
+							    1));
 		free(j->flags.v);
 		j->flags = flags;
 	}
 	if (chdir(t->dir) < 0)
 		fatal(1, "%s:", t->dir);
-out:
-	if (name && !t->name)
-		free(name);
 	free(cwd);
-	return why;
+	return NULL;
+}
+
+/* At p, after '#' and blanks or comments: the directive's name, its
+ * length into *n (0: a line marker's number or nothing). */
+static const char *
+directive_name(const char *p, const char *e, size_t *n)
+{
+	const char *c;
+
+	for (;;) {
+		while (p < e && strchr(" \t\f\v\r", *p))
+			p++;
+		if (e - p < 2 || p[0] != '/' || p[1] != '*')
+			break;
+		c = memmem(p + 2, e - p - 2, "*/", 2);
+		p = c ? c + 2 : e;
+	}
+	for (*n = 0;
+	     p + *n < e && (isalpha((unsigned char)p[*n]) || p[*n] == '_');)
+		(*n)++;
+	return p;
+}
+
+/*
+ * The first directive in directives-only text s (lines continued with a
+ * backslash joined) a helper's gcc would act on but must not: anything but
+ * #define, #undef, #pragma, #ident, a line marker (an #include would read
+ * a file here); NULL if none. '#' is also "%:" and its trigraph, and comments
+ * and strings are read as cpp reads them.
+ */
+static const char *
+bad_directive(const char *s, const char *e)
+{
+	static const char *const ok[] = { "define", "undef", "pragma", "ident",
+					  NULL };
+	const char *p, *name;
+	int bol = 1, comment = 0, k;
+	char quote = 0;
+	size_t n;
+
+	for (p = s; p < e; p++) {
+		if (*p == '\n') {
+			bol = 1, quote = 0, comment &= 1;
+		} else if (comment == 1) {
+			if (*p == '*' && p + 1 < e && p[1] == '/')
+				comment = 0, p++;
+		} else if (comment || strchr(" \t\f\v\r", *p)) {
+			continue;
+		} else if (quote) {
+			if (*p == '\\')
+				p++;
+			else if (*p == quote)
+				quote = 0;
+		} else if (*p == '/' && p + 1 < e && strchr("*/", p[1])) {
+			comment = p[1] == '*' ? 1 : 2, p++;
+		} else if (bol && (*p == '#' || !strncmp(p, "%:", 2) ||
+				   !strncmp(p, "?\?=", 3))) {
+			p += *p == '#' ? 1 : *p == '%' ? 2 : 3;
+			name = directive_name(p, e, &n);
+			for (k = 0; n && ok[k]; k++)
+				if (strlen(ok[k]) == n &&
+				    !strncmp(name, ok[k], n))
+					break;
+			if (n && !ok[k])
+				return name;
+			bol = 0, p = name + n - 1;
+		} else {
+			bol = 0;
+			if (*p == '"' || *p == '\'')
+				quote = *p;
+		}
+	}
+	return NULL;
+}
+
+/* Why a helper refuses the directives-only passes in part[]; NULL if it
+ * does not. */
+static const char *
+passes_refusal(const int part[RECIPE_MAX_STEPS])
+{
+	static char why[96];
+	struct buf b = { 0 }, t = { 0 };
+	const char *p, *e, *c, *bad = NULL;
+	size_t i;
+
+	for (i = 0; !bad && i < RECIPE_MAX_STEPS; i++) {
+		if (part[i] < 0)
+			continue;
+		b.n = t.n = 0;
+		if (read_fd(part[i], &b) < 0 || lseek(part[i], 0, SEEK_SET) < 0)
+			fatal(1, "%s: the bundle:", object_name);
+		for (p = b.s, e = b.s + b.n; p < e; p = c + 2) {
+			c = memmem(p, e - p, "\\\n", 2);
+			buf_add(&t, p, (c ? c : e) - p);
+			if (!c)
+				break;
+		}
+		if ((bad = bad_directive(t.s, t.s + t.n)))
+			snprintf(why, sizeof(why),
+				 "refused: the pass has a directive '#%.*s'",
+				 (int)strcspn(bad, " \t\n\"<"), bad);
+	}
+	free(b.s);
+	free(t.s);
+	return bad ? why : NULL;
 }
 
 /* The pass in part as the source t->file, less gcc's built-in macros,
@@ -5284,8 +5399,8 @@ tree_write(const struct tree *t, int part)
 
 	if (read_fd(part, &b) < 0)
 		fatal(1, "%s: the bundle:", object_name);
-	fd = open(t->file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-		  0644);
+	fd = open(t->file,
+		  O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		fatal(1, "%s:", t->file);
 	for (from = p = b.s, e = b.s + b.n; p && p < e; p = nl) {
@@ -5348,7 +5463,7 @@ source_pass(struct run *r, const struct step *s, struct strv *av,
 {
 	struct buf b = { 0 };
 	const char *p, *e, *nl = NULL, *name;
-	size_t n, len = strlen(t->name);
+	size_t len = strlen(t->name);
 	int fd = memfd_create("kobjc-pass", MFD_CLOEXEC);
 
 	if (fd < 0)
@@ -5360,7 +5475,7 @@ source_pass(struct run *r, const struct step *s, struct strv *av,
 	for (p = b.s, e = b.s + b.n; p && p < e; p = nl) {
 		nl = memchr(p, '\n', e - p);
 		nl = nl ? nl + 1 : e;
-		if ((n = line_marker(p, nl, &name)) == len &&
+		if (line_marker(p, nl, &name) == len &&
 		    !memcmp(name, t->name, len))
 			break;
 	}
@@ -5373,8 +5488,7 @@ source_pass(struct run *r, const struct step *s, struct strv *av,
 /* Run step s on a helper, its preprocessor pass from the bundle's part
  * (-1: none); 0 if it needs a pass the bundle does not have. */
 static int
-remote_step(struct run *r, const struct step *s, int part,
-	    const struct tree *t)
+remote_step(struct run *r, const struct step *s, int part, const struct tree *t)
 {
 	struct strv av[STEP_MAX_PROCS] = { { 0 } };
 	struct buf why = { 0 }, b = { 0 };
@@ -5482,7 +5596,8 @@ remote_half(struct run *r)
 	free(in.s);
 	for (i = RECIPE_MAX_STEPS; i-- > 0;)
 		first = part[i] >= 0 ? part[i] : first;
-	if (!(why = tree_make(j, first, &t)) && !(why = place_plugins(j, &t)))
+	if (!(why = j->clang ? NULL : passes_refusal(part)) &&
+	    !(why = tree_make(j, first, &t)) && !(why = place_plugins(j, &t)))
 		resolve_tools(j);
 	for (i = 0; !why && i < end; i++) {
 		const struct step *s = rc->steps[i];

@@ -183,6 +183,43 @@ assert_no_backoff() {
 	assert_no_backoff
 }
 
+# job_pass TEXT: ./job.i in helper one's directory, a bundle of one
+# compile pass: TEXT as the source x.c, as -fdirectives-only writes it
+job_pass() {
+	local pass
+	pass=$(printf '# 0 "x.c"\n%s\nint x;' "$1")
+	printf '#kobjc-part 0 %s\n%s\n' $((${#pass} + 1)) "$pass" \
+		>"$DAEMONS/one/tmp/job.i"
+}
+
+@test "distcc-remote: a helper compiles a pass only with #define, #undef, #pragma, #ident and line markers: an #include, however spelled, is refused" {
+	local bad good
+	store "$DAEMONS/store"
+	helper one "$DAEMONS/store"
+	for bad in '#include "/etc/hostname"' '  %:  include </etc/hostname>' \
+		'/* c */ # /* d */ include_next "h"' '??=include "h"' \
+		$'#inc\\\nlude "h"' $'/*\n*/#include "h"' '#embed "h"' \
+		'#import "h"' '#if 1'; do
+		job_pass "$bad"
+		run --separate-stderr helper_job
+		assert_success
+		[[ $output == "#kobjc-ran 0 refused: the pass has a directive '#"* ]] ||
+			fail "not refused: $bad: $output"
+		assert_equal "$stderr" ""
+	done
+	for good in '#define X 1' '#undef X' '#pragma GCC diagnostic push' \
+		'# 3 "x.c"' '/* #include "h" */' 'const char *s = "\"#include";' \
+		$'// x \\\n#include "h"'; do
+		job_pass "$good"
+		run --separate-stderr helper_job
+		assert_success
+		assert_output --regexp '^#kobjc-ran [1-9][0-9]*$'
+		[ -s "$DAEMONS/one/tmp/job.o" ] || fail "no object for: $good"
+	done
+	rm -f "$DAEMONS/one/tmp/job.o" "$DAEMONS/one/tmp/job.i"
+	assert_no_temps "$DAEMONS"
+}
+
 @test "distcc-remote: -v shows the bundle sent, by digest, and what ran there" {
 	store "$DAEMONS/store"
 	helper one "$DAEMONS/store"
