@@ -5289,13 +5289,15 @@ directive_name(const char *p, const char *e, size_t *n)
 {
 	const char *c;
 
-	for (;;) {
-		while (p < e && strchr(" \t\f\v\r", *p))
+	while (p < e) {
+		if (strchr(" \t\f\v\r", *p)) {
 			p++;
-		if (e - p < 2 || p[0] != '/' || p[1] != '*')
+		} else if (e - p >= 2 && p[0] == '/' && p[1] == '*') {
+			c = memmem(p + 2, e - p - 2, "*/", 2);
+			p = c ? c + 2 : e;
+		} else {
 			break;
-		c = memmem(p + 2, e - p - 2, "*/", 2);
-		p = c ? c + 2 : e;
+		}
 	}
 	for (*n = 0;
 	     p + *n < e && (isalpha((unsigned char)p[*n]) || p[*n] == '_');)
