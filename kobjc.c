@@ -5172,15 +5172,15 @@ tree_depth(const char *p, int depth)
 	return depth;
 }
 
-/* mkdir -p of path's directories after its first from bytes; with file,
- * not its last component. */
+/* mkdir -p of path's directories after its first from bytes (path[from]
+ * is '/' or the end); with file, not its last component. */
 static void
 make_dirs(char *path, size_t from, int file)
 {
-	char *slash;
+	char *p = path + from, *slash;
 
-	for (slash = strchr(path + from + 1, '/');;
-	     slash = strchr(slash + 1, '/')) {
+	for (; *p; p = slash) {
+		slash = strchr(p + 1, '/');
 		if (!slash && file)
 			return;
 		if (slash)
