@@ -4823,6 +4823,154 @@ pass_not_needed(const struct step *s, const struct buf *text)
 	return NULL;
 }
 
+/*
+ * A pass as a delta from the bundle's first (the same source, under gcc
+ * directives only: the symbol-version pass differs from the compile's
+ * only where __GENKSYMS__ is tested): "#kobjc-delta STEP\n", then "=N"
+ * (the next N lines of STEP's pass), "-N" (skip N of them), "+N" and N
+ * lines of its own, each on a line.
+ */
+#define DELTA_MAGIC  "#kobjc-delta "
+#define DELTA_WINDOW 512
+
+struct line {
+	const char *p;
+	size_t n;
+	uint32_t h;
+};
+
+/* b's lines (each with its '\n'), into *v; their number. */
+static size_t
+split_lines(const struct buf *b, struct line **v)
+{
+	const char *p = b->s, *e = b->s + b->n, *nl;
+	size_t n = 0, cap = 0, k;
+
+	for (*v = NULL; p && p < e; p = nl, n++) {
+		nl = memchr(p, '\n', e - p);
+		nl = nl ? nl + 1 : e;
+		if (n == cap &&
+		    !(*v = realloc(*v, (cap = 2 * cap + 1024) * sizeof(**v))))
+			fatal(1, "out of memory");
+		(*v)[n] = (struct line){ p, (size_t)(nl - p), 2166136261u };
+		for (k = 0; k < (*v)[n].n; k++)
+			(*v)[n].h =
+				((*v)[n].h ^ (unsigned char)p[k]) * 16777619u;
+	}
+	return n;
+}
+
+static int
+same_line(const struct line *a, const struct line *b)
+{
+	return a->h == b->h && a->n == b->n && !memcmp(a->p, b->p, a->n);
+}
+
+/* Do a from i and b from k go on alike for 3 lines (or both end)? */
+static int
+synced(const struct line *a, size_t na, size_t i, const struct line *b,
+       size_t nb, size_t k)
+{
+	size_t r;
+
+	for (r = 0; r < 3; r++)
+		if (i + r == na || k + r == nb)
+			return i + r == na && k + r == nb;
+		else if (!same_line(a + i + r, b + k + r))
+			return 0;
+	return 1;
+}
+
+/* text as a delta from pass step's base, into out */
+static void
+delta_encode(const struct buf *base, const struct buf *text, size_t step,
+	     struct buf *out)
+{
+	struct line *a, *b;
+	size_t na = split_lines(base, &a), nb = split_lines(text, &b);
+	size_t i = 0, k = 0, d, x = 0, run;
+
+	buf_printf(out, DELTA_MAGIC "%zu\n", step);
+	while (k < nb) {
+		for (run = 0; i + run < na && k + run < nb &&
+			      same_line(a + i + run, b + k + run);
+		     run++)
+			;
+		if (run) {
+			buf_printf(out, "=%zu\n", run);
+			i += run, k += run;
+			continue;
+		}
+		for (d = 1; d <= DELTA_WINDOW; d++)
+			for (x = 0; x <= d; x++)
+				if (i + x <= na && k + d - x <= nb &&
+				    synced(a, na, i + x, b, nb, k + d - x))
+					goto found;
+		x = na - i, d = x + nb - k; /* no resync: the rest is new */
+	found:
+		if (x)
+			buf_printf(out, "-%zu\n", x);
+		if (d > x)
+			buf_printf(out, "+%zu\n", d - x);
+		for (run = k + d - x; k < run; k++)
+			buf_add(out, b[k].p, b[k].n);
+		i += x;
+	}
+	free(a);
+	free(b);
+}
+
+/* The pass a delta (at p..e, after its first line) makes of base, into
+ * out; 0 if it is not a well-formed one. */
+static int
+delta_decode(const struct buf *base, const char *p, const char *e,
+	     struct buf *out)
+{
+	const char *b = base->s, *be = base->s + base->n, *nl;
+	unsigned long n;
+	char op, *end;
+
+	while (p < e) {
+		op = *p;
+		n = strtoul(p + 1, &end, 10);
+		if (!strchr("=-+", op) || end == p + 1 || *end != '\n')
+			return 0;
+		for (p = end + 1; n > 0; n--) {
+			const char **at = op == '+' ? &p : &b;
+			const char *lim = op == '+' ? e : be;
+
+			if (*at >= lim)
+				return 0;
+			nl = memchr(*at, '\n', lim - *at);
+			nl = nl ? nl + 1 : lim;
+			if (op != '-')
+				buf_add(out, *at, nl - *at);
+			*at = nl;
+		}
+	}
+	return 1;
+}
+
+/* Pass b as a delta from first (step's) if that is smaller and gives b
+ * back. */
+static void
+delta_pass(const struct buf *first, size_t step, struct buf *b)
+{
+	struct buf d = { 0 }, back = { 0 };
+	const char *nl;
+
+	delta_encode(first, b, step, &d);
+	nl = memchr(d.s, '\n', d.n);
+	if (d.n < b->n && delta_decode(first, nl + 1, d.s + d.n, &back) &&
+	    back.n == b->n && !memcmp(back.s, b->s, b->n)) {
+		free(b->s);
+		*b = d;
+	} else {
+		free(d.s);
+	}
+	free(back.s);
+}
+
 /* The -E answer under --phase=remote: each pass of the steps before the
  * first one the client keeps, as "#kobjc-part STEP LENGTH\n" and the pass;
  * none for a step the first pass shows will not run (pass_not_needed). */
@@ -4832,7 +4980,7 @@ remote_bundle(struct run *r, int fd)
 	const struct recipe *rc = r->job->recipe;
 	struct strv av = { 0 };
 	struct buf b = { 0 }, head = { 0 }, first = { 0 };
-	size_t i, end = recipe_steps(rc);
+	size_t i, step = 0, end = recipe_steps(rc);
 	const char *absent;
 	int part;
 
@@ -4856,12 +5004,14 @@ remote_bundle(struct run *r, int fd)
 		if (lseek(part, 0, SEEK_SET) < 0 || read_fd(part, &b) < 0)
 			fatal(1, "preprocess: reading a pass:");
 		close(part);
+		if (!first.n)
+			buf_add(&first, b.s, b.n), step = i;
+		else if (!r->job->clang)
+			delta_pass(&first, step, &b);
 		buf_printf(&head, PART_MAGIC "%zu %zu\n", i, b.n);
 		if (write_all(fd, head.s, head.n) < 0 ||
 		    write_all(fd, b.s, b.n) < 0)
 			fatal(1, "preprocess: writing the bundle:");
-		if (!first.n)
-			buf_add(&first, b.s, b.n);
 	}
 	free(av.v);
 	free(b.s);
@@ -5054,17 +5204,42 @@ check_compile_helper(struct job *j)
 		fatal(1, "helper %s", why);
 }
 
+/* A part's pass: as sent, or what its delta makes of an earlier part's
+ * pass (raw[]: each part as sent), into b; 0 if the delta is not good. */
+static int
+part_pass(const char *s, size_t n, const struct buf raw[RECIPE_MAX_STEPS],
+	  size_t step, struct buf *b)
+{
+	size_t m = strlen(DELTA_MAGIC);
+	unsigned long base;
+	const char *nl;
+	char *end;
+
+	if (n < m || memcmp(s, DELTA_MAGIC, m) != 0) {
+		buf_add(b, s, n);
+		return 1;
+	}
+	base = strtoul(s + m, &end, 10);
+	nl = memchr(s, '\n', n);
+	return nl && end == nl && strchr("0123456789", s[m]) && base < step &&
+	       raw[base].s &&
+	       !(raw[base].n >= m && !memcmp(raw[base].s, DELTA_MAGIC, m)) &&
+	       delta_decode(&raw[base], nl + 1, s + n, b);
+}
+
 /* Take the bundle apart: part[STEP] a memfd with that step's pass; 0 if it
  * is not a well-formed bundle. */
 static int
 split_bundle(const struct buf *in, int part[RECIPE_MAX_STEPS])
 {
 	const char *p = in->s, *e = in->s + in->n, *nl;
+	struct buf raw[RECIPE_MAX_STEPS] = { { 0 } }, b = { 0 };
 	size_t n = strlen(PART_MAGIC);
 	unsigned long step, len;
 	char *end;
+	int ok = 1;
 
-	while (p < e) {
+	while (ok && p < e) {
 		if ((size_t)(e - p) <= n || memcmp(p, PART_MAGIC, n) != 0 ||
 		    !(nl = memchr(p, '\n', e - p)) ||
 		    !strchr("0123456789", p[n]))
@@ -5076,14 +5251,19 @@ split_bundle(const struct buf *in, int part[RECIPE_MAX_STEPS])
 		if (end != nl || step >= RECIPE_MAX_STEPS || part[step] >= 0 ||
 		    len > (size_t)(e - nl - 1))
 			return 0;
+		raw[step] = (struct buf){ (char *)nl + 1, len, 0 };
+		b.n = 0;
+		if (!(ok = part_pass(nl + 1, len, raw, step, &b)))
+			break;
 		part[step] = memfd_create("kobjc-part", MFD_CLOEXEC);
-		if (part[step] < 0 || write_all(part[step], nl + 1, len) < 0 ||
+		if (part[step] < 0 || write_all(part[step], b.s, b.n) < 0 ||
 		    lseek(part[step], 0, SEEK_SET) < 0)
 			fatal(1, "%s: the bundle's part %lu:", object_name,
 			      step);
 		p = nl + 1 + len;
 	}
-	return 1;
+	free(b.s);
+	return ok;
 }
 
 /* Each tool given by digest, from KOBJC_TOOLS (an absolute directory) if

@@ -406,6 +406,20 @@ helper_job() {
 		-O2 -E answer.c
 	assert_success
 	assert_equal "$(grep -c '^#kobjc-part ' <<<"$output")" 2
+	# the second pass goes as its delta from the first: a few lines
+	grep -A1 '^#kobjc-part 3 ' <<<"$output" | tail -n 1 | grep -qx '#kobjc-delta 0' ||
+		fail "the symbol-version pass is not a delta"
+	[ "$(sed -n 's/^#kobjc-part 3 //p' <<<"$output")" -lt 1000 ] ||
+		fail "the delta is not small"
+	# a delta from a part that is not before it: refused
+	printf '%s\n' "$output" | sed 's/^#kobjc-delta 0$/#kobjc-delta 3/' \
+		>"$DAEMONS/one/tmp/job.i"
+	run --separate-stderr helper_job
+	assert_success
+	assert_output "#kobjc-ran 0 refused: not a bundle of cpp passes"
+	run --separate-stderr "$KOBJC" --cc=gcc --phase=remote --genksyms="$gk" \
+		-O2 -E answer.c
+	assert_success
 
 	# answer.c's bundle without its symbol-version pass (step 3)
 	printf '%s\n' "$output" | sed '/^#kobjc-part 3 /,$d' >"$DAEMONS/one/tmp/job.i"
