@@ -220,6 +220,40 @@ job_pass() {
 	assert_no_temps "$DAEMONS"
 }
 
+@test "distcc-remote: the passes go with their comments blanked, lines and columns kept: objects with -g equal a local build; -Wextra's fall-through comments are kept" {
+	# comments where cpp's rules are easy to get wrong: a comment's end
+	# split by a continued line, comment openers in literals, a line
+	# comment continued onto the next line
+	printf '%s\n' '/* head */ int a = 1; /* a *\' '/ int b = 2;' \
+		'const char *s = "/* not a comment */", c = '"'/'"';' \
+		'int d; // a line comment \' 'int e; continues it' \
+		'#define TWICE(x) ((x) /* twice */ + (x))' \
+		'int f(int v) { switch (v) { case 1: v++; /* fall through */' \
+		'case 2: return TWICE(v); } return 0; }' >tricky.c
+	EXTRA_FLAGS=(-g)
+	store "$DAEMONS/store"
+	helper one "$DAEMONS/store"
+	local_ref tricky
+	DISTCC_HOSTS=$(hosts_of one)
+	export DISTCC_HOSTS
+	build tricky KOBJC_CC_LAUNCHER=distcc
+	assert_success
+	assert_equal "$stderr" ""
+	assert_like_ref tricky
+	assert_equal "$(ran_where)" "one objtool;"
+	run --separate-stderr "$KOBJC" --cc=gcc --phase=remote -g -O2 -E tricky.c
+	assert_success
+	grep -q 'twice\|head\|fall through\|line comment\|continues' <<<"$output" &&
+		fail "a comment was sent: $output"
+	grep -qF '"/* not a comment */"' <<<"$output" ||
+		fail "a string's text was blanked"
+	run --separate-stderr "$KOBJC" --cc=gcc --phase=remote -Wextra -O2 \
+		-E tricky.c
+	assert_success
+	grep -qF '/* fall through */' <<<"$output" ||
+		fail "-Wextra reads fall-through comments; they must go"
+}
+
 @test "distcc-remote: -v shows the bundle sent, by digest, and what ran there" {
 	store "$DAEMONS/store"
 	helper one "$DAEMONS/store"
