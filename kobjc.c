@@ -3672,6 +3672,15 @@ can_ship(const struct recipe *rc, size_t n)
 
 static int is_remote(const struct job *j);
 
+/* Do the passes a helper gets hold directives only (gcc's
+ * -fdirectives-only: the helper expands the macros), not cpp's output
+ * (clang, which has no such mode)? */
+static int
+directives_only(const struct job *j)
+{
+	return !j->clang;
+}
+
 /*
  * Is step s a preprocessor pass: does it run $CC on $IN? Then, unless its
  * conditions say no, its pass into av: as it is if it has -E, else with -E
@@ -3682,7 +3691,8 @@ preprocess_pass(struct run *r, const struct step *s, struct strv *av)
 {
 	const char *t[STEP_MAX_WORDS + 3], *const *w;
 	struct buf why = { 0 };
-	int has_e, no, directives = is_remote(r->job) && !r->job->clang;
+	int has_e, no,
+		directives = is_remote(r->job) && directives_only(r->job);
 	size_t n;
 
 	if (s->native || !s->run[0][0] || strcmp(s->run[0][0], "$CC") != 0 ||
@@ -4823,6 +4833,15 @@ pass_not_needed(const struct step *s, const struct buf *text)
 	return NULL;
 }
 
+/* The start of the line after the one at p (p..e), or e. */
+static const char *
+line_end(const char *p, const char *e)
+{
+	const char *nl = memchr(p, '\n', e - p);
+
+	return nl ? nl + 1 : e;
+}
+
 /*
  * A pass as a delta from the bundle's first (the same source, under gcc
  * directives only: the symbol-version pass differs from the compile's
@@ -4847,8 +4866,7 @@ split_lines(const struct buf *b, struct line **v)
 	size_t n = 0, cap = 0, k;
 
 	for (*v = NULL; p && p < e; p = nl, n++) {
-		nl = memchr(p, '\n', e - p);
-		nl = nl ? nl + 1 : e;
+		nl = line_end(p, e);
 		if (n == cap &&
 		    !(*v = realloc(*v, (cap = 2 * cap + 1024) * sizeof(**v))))
 			fatal(1, "out of memory");
@@ -4941,8 +4959,7 @@ delta_decode(const struct buf *base, const char *p, const char *e,
 
 			if (*at >= lim)
 				return 0;
-			nl = memchr(*at, '\n', lim - *at);
-			nl = nl ? nl + 1 : lim;
+			nl = line_end(*at, lim);
 			if (op != '-')
 				buf_add(out, *at, nl - *at);
 			*at = nl;
@@ -4990,23 +5007,23 @@ unsplice(char *p, const char *e)
  * kept, so every token keeps its line and column) and its lines' trailing
  * blanks gone: the compiler sees the same tokens in the same places, and
  * the bundle is a third smaller. Not for a text with raw string literals
- * (R"), which cpp reads otherwise; 0 then.
+ * (R"), which cpp reads otherwise.
  */
-static int
+static void
 blank_comments(struct buf *b)
 {
 	char *p, *e, *q, *w, quote = 0;
 	int state = 0; /* 1 in a block comment, 2 in a line comment */
 
 	if (!b->s)
-		return 1;
+		return;
 	p = b->s, e = b->s + b->n;
 
 	for (q = p; q < e && (q = memmem(q, e - q, "R\"", 2)); q++)
 		if (q == p ||
 		    !(isalnum((unsigned char)q[-1]) || q[-1] == '_') ||
 		    strchr("LuU8", q[-1]))
-			return 0;
+			return;
 	for (; p < e; p = q) {
 		if (*p == '\\' && p + 1 < e && p[1] == '\n') {
 			q = p + 2;
@@ -5040,7 +5057,6 @@ blank_comments(struct buf *b)
 		*w++ = *p;
 	}
 	b->n = (size_t)(w - b->s);
-	return 1;
 }
 
 /* Pass b as a delta from first (step's) if that is smaller and gives b
@@ -5096,11 +5112,11 @@ remote_bundle(struct run *r, int fd)
 		if (lseek(part, 0, SEEK_SET) < 0 || read_fd(part, &b) < 0)
 			fatal(1, "preprocess: reading a pass:");
 		close(part);
-		if (!r->job->clang && !reads_comments(r->job))
+		if (directives_only(r->job) && !reads_comments(r->job))
 			blank_comments(&b);
 		if (!first.n)
 			buf_add(&first, b.s, b.n), step = i;
-		else if (!r->job->clang)
+		else if (directives_only(r->job))
 			delta_pass(&first, step, &b);
 		buf_printf(&head, PART_MAGIC "%zu %zu\n", i, b.n);
 		if (write_all(fd, head.s, head.n) < 0 ||
@@ -5511,7 +5527,8 @@ tree_make(struct job *j, int part, struct tree *t)
 	struct strv flags = { 0 };
 	size_t i;
 
-	if (part >= 0 && !j->clang && (why = pass_names(part, &name, &cwd))) {
+	if (part >= 0 && directives_only(j) &&
+	    (why = pass_names(part, &name, &cwd))) {
 		free(name);
 		free(cwd);
 		return why;
@@ -5535,18 +5552,17 @@ tree_make(struct job *j, int part, struct tree *t)
 			else
 				strv_push(&flags, j->flags.v[i]);
 		strv_push(&flags, xasprintf("-ffile-prefix-map=%s=", t->root));
-		for (i = 0; i < j->flags.n; i++)
-			if (!strncmp(j->flags.v[i], "-ffile-prefix-map=/",
-				     19) ||
-			    !strncmp(j->flags.v[i], "-fdebug-prefix-map=/", 20))
+		for (i = 0; i < j->flags.n;
+		     i++) { /* the client's, under ROOT */
+			const char *f = j->flags.v[i], *old = strchr(f, '=');
+
+			if (!strncmp(f, "-ffile-prefix-map=/", 19) ||
+			    !strncmp(f, "-fdebug-prefix-map=/", 20))
 				strv_push(&flags,
 					  xasprintf("%.*s%s%s",
-						    (int)(strchr(j->flags.v[i],
-								 '=') -
-							  j->flags.v[i] + 1),
-						    j->flags.v[i], t->root,
-						    strchr(j->flags.v[i], '=') +
-							    1));
+						    (int)(old + 1 - f), f,
+						    t->root, old + 1));
+		}
 		free(j->flags.v);
 		j->flags = flags;
 	}
@@ -5680,8 +5696,7 @@ tree_write(const struct tree *t, int part)
 	if (fd < 0)
 		fatal(1, "%s:", t->file);
 	for (from = p = b.s, e = b.s + b.n; p && p < e; p = nl) {
-		nl = memchr(p, '\n', e - p);
-		nl = nl ? nl + 1 : e;
+		nl = line_end(p, e);
 		if ((n = line_marker(p, nl, &name)))
 			builtin = n == 10 && !strncmp(name, "<built-in>", 10);
 		else if (builtin && !strncmp(p, "#define ", 8)) {
@@ -5749,8 +5764,7 @@ source_pass(struct run *r, const struct step *s, struct strv *av,
 	if (lseek(fd, 0, SEEK_SET) < 0 || read_fd(fd, &b) < 0)
 		fatal(1, "%s: the pass:", object_name);
 	for (p = b.s, e = b.s + b.n; p && p < e; p = nl) {
-		nl = memchr(p, '\n', e - p);
-		nl = nl ? nl + 1 : e;
+		nl = line_end(p, e);
 		if (line_marker(p, nl, &name) == len &&
 		    !memcmp(name, t->name, len))
 			break;
@@ -5872,7 +5886,7 @@ remote_half(struct run *r)
 	free(in.s);
 	for (i = RECIPE_MAX_STEPS; i-- > 0;)
 		first = part[i] >= 0 ? part[i] : first;
-	if (!(why = j->clang ? NULL : passes_refusal(part)) &&
+	if (!(why = directives_only(j) ? passes_refusal(part) : NULL) &&
 	    !(why = tree_make(j, first, &t)) && !(why = place_plugins(j, &t)))
 		resolve_tools(j);
 	for (i = 0; !why && i < end; i++) {
