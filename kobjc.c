@@ -5572,77 +5572,83 @@ tree_make(struct job *j, int part, struct tree *t)
 	return NULL;
 }
 
-/* At p, after '#' and blanks or comments: the directive's name, its
- * length into *n (0: a line marker's number or nothing). */
+/* p past blanks and block comments, not line ends; gcc takes a NUL for
+ * a blank */
 static const char *
-directive_name(const char *p, const char *e, size_t *n)
+skip_blanks(const char *p, const char *e)
 {
 	const char *c;
 
-	while (p < e) {
-		if (strchr(" \t\f\v\r", *p)) {
-			p++;
-		} else if (e - p >= 2 && p[0] == '/' && p[1] == '*') {
-			c = memmem(p + 2, e - p - 2, "*/", 2);
-			p = c ? c + 2 : e;
-		} else {
-			break;
-		}
+	while (p < e && (strchr(" \t\f\v", *p) || !memcmp(p, "/*", 2))) {
+		c = *p == '/' ? memmem(p + 2, e - p - 2, "*/", 2) : p - 1;
+		p = c ? c + 2 : e;
 	}
-	for (*n = 0;
-	     p + *n < e && (isalpha((unsigned char)p[*n]) || p[*n] == '_');)
-		(*n)++;
 	return p;
 }
 
+/* Text [p, e) with its continued lines joined (a backslash, blanks and a
+ * line end, as gcc reads them) into t; -1 if a trigraph ("??/") may
+ * continue one, which joins lines only under -trigraphs. */
+static int
+join_lines(const char *p, const char *e, struct buf *t)
+{
+	const char *c, *q;
+
+	for (t->n = 0; (c = memchr(p, '\\', e - p)); p = q) {
+		q = c + 1 + strspn(c + 1, " \t\f\v");
+		if (q < e && (*q == '\n' || *q == '\r')) {
+			buf_add(t, p, c - p);
+			q += *q == '\r' && q + 1 < e && q[1] == '\n' ? 2 : 1;
+		} else {
+			buf_add(t, p, q - p);
+		}
+	}
+	buf_add(t, p, e - p);
+	for (c = t->s; (c = memmem(c, t->s + t->n - c, "?\?/", 3)); c++)
+		if (strchr("\r\n", c[3 + strspn(c + 3, " \t\f\v")]))
+			return -1;
+	return 0;
+}
+
 /*
- * The first directive in directives-only text s (lines continued with a
- * backslash joined) a helper's gcc would act on but must not: anything but
- * #define, #undef, #pragma, #ident, a line marker (an #include would read
- * a file here); NULL if none. '#' is also "%:" and its trigraph, and comments
- * and strings are read as cpp reads them.
+ * The first directive in directives-only text [s, e), its lines joined, a
+ * helper's gcc would act on but must not: anything but #define, #undef,
+ * #pragma, #ident and line markers (an #include would read a file here);
+ * NULL if none. It finds more than cpp would, never less: literals and
+ * comments are not lexed (a raw string or a digit separator would fool a
+ * lexer); a directive is looked for at every line's start (LF, CR LF or CR
+ * ends one) and after every comment's end, past blanks and comments, as
+ * '#', "%:" or "??=".
  */
 static const char *
 bad_directive(const char *s, const char *e)
 {
 	static const char *const ok[] = { "define", "undef", "pragma", "ident",
 					  NULL };
-	const char *p, *name;
-	int bol = 1, comment = 0, k;
-	char quote = 0;
-	size_t n;
+	const char *p, *q;
+	size_t n, k;
 
 	for (p = s; p < e; p++) {
-		if (*p == '\n') {
-			bol = 1, quote = 0, comment &= 1;
-		} else if (comment == 1) {
-			if (*p == '*' && p + 1 < e && p[1] == '/')
-				comment = 0, p++;
-		} else if (comment || strchr(" \t\f\v\r", *p)) {
+		if (p > s && !strchr("\n\r", p[-1]) &&
+		    (p - s < 2 || memcmp(p - 2, "*/", 2) != 0))
 			continue;
-		} else if (quote) {
-			if (*p == '\\')
-				p++;
-			else if (*p == quote)
-				quote = 0;
-		} else if (*p == '/' && p + 1 < e && strchr("*/", p[1])) {
-			comment = p[1] == '*' ? 1 : 2, p++;
-		} else if (bol && (*p == '#' || !strncmp(p, "%:", 2) ||
-				   !strncmp(p, "?\?=", 3))) {
-			p += *p == '#' ? 1 : *p == '%' ? 2 : 3;
-			name = directive_name(p, e, &n);
-			for (k = 0; n && ok[k]; k++)
-				if (strlen(ok[k]) == n &&
-				    !strncmp(name, ok[k], n))
-					break;
-			if (n && !ok[k])
-				return name;
-			bol = 0, p = name + n - 1;
-		} else {
-			bol = 0;
-			if (*p == '"' || *p == '\'')
-				quote = *p;
-		}
+		q = skip_blanks(p, e);
+		n = q >= e		     ? 0
+		    : *q == '#'		     ? 1
+		    : !strncmp(q, "%:", 2)   ? 2
+		    : !strncmp(q, "?\?=", 3) ? 3
+					     : 0;
+		if (!n)
+			continue;
+		q = skip_blanks(q + n, e);
+		for (n = 0; q + n < e && (isalnum((unsigned char)q[n]) ||
+					  strchr("_$", q[n]) || q[n] & 0x80);)
+			n++;
+		for (k = 0; n && !isdigit((unsigned char)*q) && ok[k]; k++)
+			if (strlen(ok[k]) == n && !strncmp(q, ok[k], n))
+				break;
+		if (n && !isdigit((unsigned char)*q) && !ok[k])
+			return q;
 	}
 	return NULL;
 }
@@ -5654,29 +5660,27 @@ passes_refusal(const int part[RECIPE_MAX_STEPS])
 {
 	static char why[96];
 	struct buf b = { 0 }, t = { 0 };
-	const char *p, *e, *c, *bad = NULL;
+	const char *bad = NULL;
 	size_t i;
 
 	for (i = 0; !bad && i < RECIPE_MAX_STEPS; i++) {
 		if (part[i] < 0)
 			continue;
-		b.n = t.n = 0;
+		b.n = 0;
 		if (read_fd(part[i], &b) < 0 || lseek(part[i], 0, SEEK_SET) < 0)
 			fatal(1, "%s: the bundle:", object_name);
-		for (p = b.s, e = b.s + b.n; p < e; p = c + 2) {
-			c = memmem(p, e - p, "\\\n", 2);
-			buf_add(&t, p, (c ? c : e) - p);
-			if (!c)
-				break;
-		}
-		if ((bad = bad_directive(t.s, t.s + t.n)))
+		if (join_lines(b.s, b.s + b.n, &t) < 0) {
+			bad = "refused: the pass may continue a line with ?\?/";
+		} else if ((bad = bad_directive(t.s, t.s + t.n))) {
 			snprintf(why, sizeof(why),
 				 "refused: the pass has a directive '#%.*s'",
-				 (int)strcspn(bad, " \t\n\"<"), bad);
+				 (int)strcspn(bad, " \t\n\r\"<"), bad);
+			bad = why;
+		}
 	}
 	free(b.s);
 	free(t.s);
-	return bad ? why : NULL;
+	return bad;
 }
 
 /* The pass in part as the source t->file, less gcc's built-in macros,

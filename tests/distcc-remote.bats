@@ -199,7 +199,10 @@ job_pass() {
 	for bad in '#include "/etc/hostname"' '  %:  include </etc/hostname>' \
 		'/* c */ # /* d */ include_next "h"' '??=include "h"' \
 		$'#inc\\\nlude "h"' $'/*\n*/#include "h"' '#embed "h"' \
-		'#import "h"' '#if 1'; do
+		'#import "h"' '#if 1' \
+		$'const char *s = R"(a"/*)";\n#include "h"' \
+		$'const char *s = u8R"x(\\)x";\n#include "h"' \
+		$'int x;\r#include "h"' $'%\\ \n:include "h"'; do
 		job_pass "$bad"
 		run --separate-stderr helper_job
 		assert_success
@@ -207,6 +210,10 @@ job_pass() {
 			fail "not refused: $bad: $output"
 		assert_equal "$stderr" ""
 	done
+	# under -trigraphs "??/" continues a line: "%" and ":" make a '#'
+	job_pass $'%?\?/\n:include "h"'
+	run --separate-stderr helper_job -trigraphs
+	assert_output '#kobjc-ran 0 refused: the pass may continue a line with ??/'
 	for good in '#define X 1' '#undef X' '#pragma GCC diagnostic push' \
 		'# 3 "x.c"' '/* #include "h" */' 'const char *s = "\"#include";' \
 		$'// x \\\n#include "h"'; do
