@@ -5002,12 +5002,32 @@ unsplice(char *p, const char *e)
 	return p;
 }
 
+static int
+ident_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '$' || c & 0x80;
+}
+
+/* Is the word before q in [s, q) a literal's prefix (L, u, U or u8), or
+ * none at all? Then a quote at q opens a literal. */
+static int
+opens_literal(const char *s, const char *q)
+{
+	const char *w = q;
+
+	while (w > s && ident_char(w[-1]))
+		w--;
+	return q - w == 0 || (q - w == 1 && strchr("LuU", *w)) ||
+	       (q - w == 2 && !memcmp(w, "u8", 2));
+}
+
 /*
  * A directives-only pass with its comments made blanks (their newlines
  * kept, so every token keeps its line and column) and its lines' trailing
  * blanks gone: the compiler sees the same tokens in the same places, and
  * the bundle is a third smaller. Not for a text with raw string literals
- * (R"), which cpp reads otherwise.
+ * (R"), which cpp reads otherwise, and not past a quote that may be C23's
+ * digit separator (1'000).
  */
 static void
 blank_comments(struct buf *b)
@@ -5020,9 +5040,7 @@ blank_comments(struct buf *b)
 	p = b->s, e = b->s + b->n;
 
 	for (q = p; q < e && (q = memmem(q, e - q, "R\"", 2)); q++)
-		if (q == p ||
-		    !(isalnum((unsigned char)q[-1]) || q[-1] == '_') ||
-		    strchr("LuU8", q[-1]))
+		if (opens_literal(p, q))
 			return;
 	for (; p < e; p = q) {
 		if (*p == '\\' && p + 1 < e && p[1] == '\n') {
@@ -5044,6 +5062,8 @@ blank_comments(struct buf *b)
 			quote = 0;
 		else if (!quote && *p == '/' && q < e && strchr("*/", *q))
 			state = *q == '*' ? 1 : 2, *p = *q = ' ', q++;
+		else if (!quote && *p == '\'' && !opens_literal(b->s, p))
+			break;
 		else if (!quote && (*p == '"' || *p == '\''))
 			quote = *p;
 	}
@@ -5641,8 +5661,7 @@ bad_directive(const char *s, const char *e)
 		if (!n)
 			continue;
 		q = skip_blanks(q + n, e);
-		for (n = 0; q + n < e && (isalnum((unsigned char)q[n]) ||
-					  strchr("_$", q[n]) || q[n] & 0x80);)
+		for (n = 0; q + n < e && ident_char(q[n]);)
 			n++;
 		for (k = 0; n && !isdigit((unsigned char)*q) && ok[k]; k++)
 			if (strlen(ok[k]) == n && !strncmp(q, ok[k], n))

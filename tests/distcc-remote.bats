@@ -259,6 +259,15 @@ job_pass() {
 	assert_success
 	grep -qF '/* fall through */' <<<"$output" ||
 		fail "-Wextra reads fall-through comments; they must go"
+	# C23's digit separator is no quote: what follows it is not blanked
+	printf '%s\n' "int x = 1'000; const char *s = \"'/*\";" \
+		'int y = 2; /* y */' >digits.c
+	run --separate-stderr "$KOBJC" --cc=gcc --phase=remote -std=gnu2x \
+		-O2 -E digits.c
+	assert_success
+	grep -qF "const char *s = \"'/*\";" <<<"$output" ||
+		fail "a string after a digit separator was blanked: $output"
+	grep -qF 'int y = 2;' <<<"$output" || fail "code was blanked: $output"
 }
 
 @test "distcc-remote: -v shows the bundle sent, by digest, and what ran there" {
