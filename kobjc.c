@@ -5026,8 +5026,8 @@ opens_literal(const char *s, const char *q)
  * kept, so every token keeps its line and column) and its lines' trailing
  * blanks gone: the compiler sees the same tokens in the same places, and
  * the bundle is a third smaller. Not for a text with raw string literals
- * (R"), which cpp reads otherwise, and not past a quote that may be C23's
- * digit separator (1'000).
+ * (R") or "??/" (a backslash under -trigraphs), which cpp reads otherwise,
+ * and not past a quote that may be C23's digit separator (1'000).
  */
 static void
 blank_comments(struct buf *b)
@@ -5042,6 +5042,8 @@ blank_comments(struct buf *b)
 	for (q = p; q < e && (q = memmem(q, e - q, "R\"", 2)); q++)
 		if (opens_literal(p, q))
 			return;
+	if (memmem(p, e - p, "?\?/", 3)) /* a backslash under -trigraphs */
+		return;
 	for (; p < e; p = q) {
 		if (*p == '\\' && p + 1 < e && p[1] == '\n') {
 			q = p + 2;

@@ -268,6 +268,14 @@ job_pass() {
 	grep -qF "const char *s = \"'/*\";" <<<"$output" ||
 		fail "a string after a digit separator was blanked: $output"
 	grep -qF 'int y = 2;' <<<"$output" || fail "code was blanked: $output"
+	# under -trigraphs (-std=c11) "??/" is a backslash: the string goes on
+	# (gcc -fdirectives-only reads the text without them)
+	printf '%s\n' 'const char *s = "??/" /* in the string */ "" "";' >tri.c
+	run --separate-stderr "$KOBJC" --cc=gcc --phase=remote -std=c11 -O2 \
+		-E tri.c
+	assert_success
+	grep -qF '/* in the string */' <<<"$output" ||
+		fail "a string's text was blanked under -trigraphs: $output"
 }
 
 @test "distcc-remote: -v shows the bundle sent, by digest, and what ran there" {
