@@ -1528,7 +1528,7 @@ unmask_compiler(struct job *j)
 /*
  * Under ccache, the compiler is the one ccache would run: its `compiler`
  * setting, else CC, found on its `path` when that is set. (The kobjc
- * ccache calls back is the compiler ccache runs: run_wrapped.)
+ * ccache calls back is the compiler ccache runs: call_back.)
  */
 static void
 ccache_compiler(struct job *j)
@@ -2393,7 +2393,7 @@ run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
 		out_fd = err_fd >= 0 ? err_fd : STDERR_FILENO;
 	if (capture && pipe2(out, O_CLOEXEC) < 0)
 		fatal(1, "pipe:");
-	/* the cache run_wrapped starts for the whole recipe */
+	/* the cache call_back starts for the whole recipe */
 	forward_as_term = !strcmp(s->tag, "WRAP") && s->phase != PHASE_COMPILE;
 	for (i = 0; i < nproc; i++) {
 		if (i < nproc - 1 && pipe2(p, O_CLOEXEC) < 0)
@@ -3290,6 +3290,19 @@ tag_loaded_files(struct buf *b, const struct strv *flags)
 /* ---------------------------------------------------------------- cache and
  * launcher */
 
+/* What kobjc hands to a wrapper that calls it back in compiler mode. */
+enum callback {
+	CALL_CACHE,   /* the whole recipe, to ccache */
+	CALL_COMPILE, /* the compile phase, to distcc */
+	CALL_REMOTE,  /* the whole recipe, to a helper's kobjc through distcc */
+};
+
+#define TOOL_CLIENT "client" /* a tool a helper leaves to the client */
+
+static const char *helper_tool(const struct job *j, size_t i);
+static char *helper_flag(char *f);
+static size_t remote_ran(struct run *r, const struct step *s);
+
 /* The cache tag, and the calls that hand the recipe to ccache (all of it)
  * or distcc (its compile phase), which call kobjc back. */
 
@@ -3435,9 +3448,10 @@ ccache_prefix_and_compiler(struct buf *cmd, const char *ccache)
 }
 
 /* kobjc's options for the kobjc a wrapper calls back: the compiler, the
- * recipe pinned by its hash, and the tools (or only the compile phase). */
+ * recipe pinned by its hash, the phase and the tools: none for the compile
+ * phase; for a helper each by digest (helper_tool). */
 static void
-callback_options(const struct job *j, int compile_only, struct strv *av)
+callback_options(const struct job *j, enum callback how, struct strv *av)
 {
 	char hex[65];
 	size_t i, k;
@@ -3447,21 +3461,26 @@ callback_options(const struct job *j, int compile_only, struct strv *av)
 	recipe_hash(j->recipe, hex);
 	strv_push(av, xasprintf("--recipe=%s", j->recipe->name));
 	strv_push(av, xasprintf("--recipe-hash=%s", hex));
-	if (compile_only) {
-		strv_push(av, "--phase=compile");
-		return;
-	}
-	for (i = 0; all_tools[i]; i++) {
+	if (how != CALL_CACHE)
+		strv_push(av, how == CALL_COMPILE ? "--phase=compile"
+						  : "--phase=remote");
+	for (i = 0; how != CALL_COMPILE && all_tools[i]; i++) {
 		const struct tool_use *u = &j->tool[i];
+		const char *name = all_tools[i]->name, *path = u->path;
 
-		if (u->path)
-			strv_push(av, xasprintf("--%s=%s", all_tools[i]->name,
-						u->path));
+		if (!path)
+			continue;
+		if (how == CALL_REMOTE && !(path = helper_tool(j, i))) {
+			strv_push(av, xasprintf("--%s=%s", name, TOOL_CLIENT));
+			continue;
+		}
+		strv_push(av, xasprintf("--%s=%s", name, path));
 		for (k = 0; k < u->args.n; k++)
 			strv_push(av,
-				  xasprintf("--%s-arg=%s", all_tools[i]->name,
-					    u->args.v[k]));
+				  xasprintf("--%s-arg=%s", name, u->args.v[k]));
 	}
+	if (how == CALL_REMOTE)
+		digests_done();
 }
 
 /* What ccache must be told for a whole recipe, set in the environment and
@@ -3561,36 +3580,39 @@ wrapper_argv(char *words, struct strv *av)
 }
 
 /*
- * Hand the recipe, or only its compile phase, to wrapper (ccache or
- * distcc), which calls this kobjc back in compiler mode.
+ * Hand the whole recipe to wrapper (ccache), or the compile phase to
+ * distcc, or the whole recipe to a helper's kobjc through distcc: each
+ * calls this kobjc back in compiler mode. Returns how many steps ran
+ * there for a helper (remote_ran), else 0.
  */
-static void
-run_wrapped(struct run *r, const char *wrapper, int compile_only,
-	    const char *tag)
+static size_t
+call_back(struct run *r, const char *wrapper, enum callback how,
+	  const char *tag)
 {
 	struct job *j = r->job;
 	struct strv av = { 0 };
 	struct buf cmd = { 0 };
 	struct step s = {
 		.tag = "WRAP",
-		.phase = compile_only ? PHASE_COMPILE : PHASE_LOCAL,
+		.phase = how == CALL_CACHE ? PHASE_LOCAL : PHASE_COMPILE,
 		.out = { "$OUT" },
-		.prints = compile_only ? NULL : recipe_prints(j->recipe),
+		.prints = how == CALL_COMPILE ? NULL : recipe_prints(j->recipe),
 	};
 	char *words = xstrdup(wrapper);
 	const char *user_path = getenv("PATH");
 	char *path = user_path ? xstrdup(user_path) : NULL;
 	double t0 = now();
 	int logfd, code, ran[2] = { -1, -1 };
-	size_t i;
+	size_t i, steps = 0;
 
 	s.name = wrapper_argv(words, &av);
-	strv_push(&av, compile_only ? launcher_name() : self_path());
-	callback_options(j, compile_only, &av);
-	if (!compile_only)
+	strv_push(&av, how == CALL_CACHE ? self_path() : launcher_name());
+	callback_options(j, how, &av);
+	if (how == CALL_CACHE)
 		ccache_settings(j, tag, av.v[0], &cmd);
 	for (i = 0; i < j->flags.n; i++)
-		strv_push(&av, j->flags.v[i]);
+		strv_push(&av, how == CALL_REMOTE ? helper_flag(j->flags.v[i])
+						  : j->flags.v[i]);
 	strv_push(&av, "-c");
 	strv_push(&av, "-o");
 	/* ccache gets OUT: it hashes -o's name when gcc writes it into the
@@ -3599,23 +3621,28 @@ run_wrapped(struct run *r, const char *wrapper, int compile_only,
 	 * OUT as a temporary and renames it; on a failure this kobjc removes
 	 * OUT, as on its own failures. distcc gets the temporary: the local
 	 * steps still follow. */
-	r->direct = !compile_only;
+	r->direct = how == CALL_CACHE;
 	strv_push(&av, r->direct ? path_arg(j->out) : r->tmpout);
 	strv_push(&av, path_arg(j->in));
 	logfd = callback_log();
-	if (!compile_only)
+	if (how == CALL_CACHE)
 		ran_open(ran);
 	shell_join(&cmd, av.v);
 	verbose("%s", cmd.s);
 	code = run_pipeline(r, &s, &av, 1, -1, -1);
 	r->restored = ran_none(ran) && !code;
 	restore_path(path);
-	finish_step(r, &s, code, 0);
+	if (how == CALL_REMOTE && !code)
+		steps = remote_ran(r, &s);
+	else
+		finish_step(r, &s, code, 0);
 	if (logfd >= 0)
 		close(logfd);
 	print_time(s.name, t0);
 	free(cmd.s);
 	free(words);
+	free(av.v);
+	return steps;
 }
 
 /* How many leading steps are the compile phase. */
@@ -3933,7 +3960,7 @@ check_hit(struct run *r, const char *cache, const char *tag)
 	}
 	setenv("CCACHE_RECACHE", "1", 1);
 	r->symvers.n = 0;
-	run_wrapped(r, cache, 0, tag);
+	call_back(r, cache, CALL_CACHE, tag);
 	fatal(1,
 	      "%s: check: the cache's result differs from the recipe's in "
 	      "%s; the cache entry is made again",
@@ -4379,7 +4406,7 @@ install(struct run *r)
 	if (caught)
 		die_of_signal(caught);
 	deliver_symvers(r);
-	/* under ccache, OUT is in place already (run_wrapped) */
+	/* under ccache, OUT is in place already (call_back) */
 	if (!r->direct) {
 		shell_join(&cmd, argv);
 		verbose("%s", cmd.s);
@@ -4582,9 +4609,8 @@ read_only_is_kobjcs(const char *out, const struct stat *st, int cached)
  * that could name a file. So does distcc's local fallback, given the source
  * instead of a bundle: the client's kobjc then builds it all.
  */
-#define PART_MAGIC  "#kobjc-part "
-#define RAN_MAGIC   "#kobjc-ran "
-#define TOOL_CLIENT "client"
+#define PART_MAGIC "#kobjc-part "
+#define RAN_MAGIC  "#kobjc-ran "
 
 static int
 is_remote(const struct job *j)
@@ -4738,59 +4764,34 @@ remote_possible(const struct job *j)
 	return compile_phase_steps(rc) > 0;
 }
 
-/* kobjc's options for a helper: each tool by digest with its arguments, or
- * "client" when they would not do there (a variable it reads is set here,
- * an argument names a file). */
-static void
-remote_options(const struct job *j, struct strv *av)
+/* A tool as a helper gets it: "sha256:HEX", or NULL when it would not do
+ * there (a variable it reads is set here, an argument names a file). */
+static const char *
+helper_tool(const struct job *j, size_t i)
 {
+	const struct tool *t = all_tools[i];
 	char hex[65];
-	size_t i, k, o;
+	size_t o;
 
-	for (i = 0; i < j->cc.n; i++)
-		strv_push(av, xasprintf("--cc=%s", j->cc.v[i]));
-	recipe_hash(j->recipe, hex);
-	strv_push(av, xasprintf("--recipe=%s", j->recipe->name));
-	strv_push(av, xasprintf("--recipe-hash=%s", hex));
-	strv_push(av, "--phase=remote");
-	for (i = 0; all_tools[i]; i++) {
-		const struct tool *t = all_tools[i];
-		const struct tool_use *u = &j->tool[i];
-		int send = 1;
-
-		if (!u->path)
-			continue;
-		for (o = 0; o < TOOL_MAX_ENV && t->env[o]; o++)
-			send &= !getenv(t->env[o]);
-		if (!send || !tool_args_ok(t, &u->args) ||
-		    !tool_digest(u->path, hex)) {
-			strv_push(av,
-				  xasprintf("--%s=%s", t->name, TOOL_CLIENT));
-			continue;
-		}
-		strv_push(av, xasprintf("--%s=sha256:%s", t->name, hex));
-		for (k = 0; k < u->args.n; k++)
-			strv_push(av, xasprintf("--%s-arg=%s", t->name,
-						u->args.v[k]));
-	}
-	digests_done();
+	for (o = 0; o < TOOL_MAX_ENV && t->env[o]; o++)
+		if (getenv(t->env[o]))
+			return NULL;
+	if (!tool_args_ok(t, &j->tool[i].args) ||
+	    !tool_digest(j->tool[i].path, hex))
+		return NULL;
+	return xasprintf("sha256:%s", hex);
 }
 
-/* The compiler flags for a helper, each GCC plugin by digest in its place
+/* A compiler flag for a helper: a GCC plugin goes by digest, in its place
  * (--plugin=sha256:HEX:PATH: distccd refuses -fplugin=). */
-static void
-remote_flags(const struct job *j, struct strv *av)
+static char *
+helper_flag(char *f)
 {
 	char hex[65];
-	size_t i;
 
-	for (i = 0; i < j->flags.n; i++) {
-		const char *f = j->flags.v[i];
-
-		if (!strncmp(f, "-fplugin=", 9) && tool_digest(f + 9, hex))
-			f = xasprintf("--plugin=sha256:%s:%s", hex, f + 9);
-		strv_push(av, f);
-	}
+	if (!strncmp(f, "-fplugin=", 9) && tool_digest(f + 9, hex))
+		return xasprintf("--plugin=sha256:%s:%s", hex, f + 9);
+	return f;
 }
 
 /* The first tool step s runs that is "client" (or, unless digest_ok, still
@@ -5174,64 +5175,27 @@ take_ran_line(struct run *r, const char *launcher, struct buf *note)
 	return ran;
 }
 
-/*
- * Hand the whole recipe to launcher (distcc), as remote_options says;
- * returns how many steps ran there (0: none, the client builds it all).
- */
+/* What a helper's kobjc answered (call_back, for s, with exit 0): how
+ * many steps ran there; 0: none, the client builds it all. */
 static size_t
-run_remote(struct run *r, const char *launcher)
+remote_ran(struct run *r, const struct step *s)
 {
-	struct job *j = r->job;
-	struct strv av = { 0 };
-	struct buf cmd = { 0 }, note = { 0 };
-	struct step s = {
-		.tag = "WRAP",
-		.phase = PHASE_COMPILE,
-		.out = { "$OUT" },
-		.prints = recipe_prints(j->recipe),
-	};
-	char *words = xstrdup(launcher);
-	const char *user_path = getenv("PATH");
-	char *path = user_path ? xstrdup(user_path) : NULL;
-	double t0 = now();
-	int logfd, code;
-	size_t ran;
+	const struct recipe *rc = r->job->recipe;
+	struct buf note = { 0 };
+	size_t ran = take_ran_line(r, s->name, &note);
 
-	s.name = wrapper_argv(words, &av);
-	strv_push(&av, launcher_name());
-	remote_options(j, &av);
-	remote_flags(j, &av);
-	strv_push(&av, "-c");
-	strv_push(&av, "-o");
-	strv_push(&av, r->tmpout);
-	strv_push(&av, path_arg(j->in));
-	logfd = callback_log();
-	shell_join(&cmd, av.v);
-	verbose("%s", cmd.s);
-	code = run_pipeline(r, &s, &av, 1, -1, -1);
-	restore_path(path);
-	if (code)
-		finish_step(r, &s, code, 0);
-	ran = take_ran_line(r, s.name, &note);
-	if (ran && (ran < compile_phase_steps(j->recipe) ||
-		    ran > recipe_steps(j->recipe)))
+	if (ran && (ran < compile_phase_steps(rc) || ran > recipe_steps(rc)))
 		fatal(1, "%s: %s: kobjc --phase=remote ran %zu steps of %zu",
-		      object_name, s.name, ran, recipe_steps(j->recipe));
+		      object_name, s->name, ran, recipe_steps(rc));
 	if (!strncmp(note.s ? note.s : "", "refused: ", 9))
 		warn("%s: the helper %s; built here", object_name, note.s);
-	verbose("# %s: %zu steps ran there%s%s", s.name, ran,
+	verbose("# %s: %zu steps ran there%s%s", s->name, ran,
 		note.n ? ": " : "", note.n ? note.s : "");
 	if (ran)
-		finish_step(r, &s, 0, 0);
+		finish_step(r, s, 0, 0);
 	else
 		r->symvers.n = 0;
-	if (logfd >= 0)
-		close(logfd);
-	print_time(s.name, t0);
-	free(cmd.s);
 	free(note.s);
-	free(words);
-	free(av.v);
 	return ran;
 }
 
@@ -6017,7 +5981,7 @@ run_through(struct run *r, const char *cache, const char *launcher, int check,
 
 	if (cache) {
 		tag = cache_tag(j, &tagtext);
-		run_wrapped(r, cache, 0, tag);
+		call_back(r, cache, CALL_CACHE, tag);
 		if (r->restored && check)
 			check_hit(r, cache, tag);
 		why_record(r, tagtext.s, now() - t0);
@@ -6026,9 +5990,9 @@ run_through(struct run *r, const char *cache, const char *launcher, int check,
 		return end;
 	}
 	if (remote_possible(j))
-		return run_remote(r, launcher);
+		return call_back(r, launcher, CALL_REMOTE, NULL);
 	if (can_ship(j->recipe, ncompile)) {
-		run_wrapped(r, launcher, 1, NULL);
+		call_back(r, launcher, CALL_COMPILE, NULL);
 		return ncompile;
 	}
 	verbose("# %s: not used: a later step reads the compile phase's "
@@ -6040,7 +6004,7 @@ run_through(struct run *r, const char *cache, const char *launcher, int check,
 /* From here on OUT and the --symvers file are the build's: removed on a
  * failure. A read-only OUT is replaced only when kobjc left it so; the
  * new object is made as a temporary, but under ccache, which writes OUT
- * itself (run_wrapped). */
+ * itself (call_back). */
 static void
 start_output(struct run *r, int cached)
 {
