@@ -94,6 +94,7 @@ struct job {
 	int check;	       /* --check: prove a cache hit (KOBJC_CHECK) */
 	int out_exists;	       /* check_job: lstat found OUT, into out_st */
 	struct stat out_st;
+	char *out_real; /* OUT, absolute, its directory resolved (check_job) */
 };
 
 /* The recipes parsed from recipe_texts[] (recipe_load), the first the
@@ -1364,6 +1365,21 @@ absolute(const char *path)
 	return abs;
 }
 
+/* OUT as --explain's record and --why name it: absolute, its directory
+ * resolved; NULL if that cannot be resolved. */
+static char *
+record_path(const char *out)
+{
+	char *d = dir_of(out), *real = realpath(d, NULL), *p = NULL;
+
+	if (real)
+		p = xasprintf("%s%s%s", real, strcmp(real, "/") ? "/" : "",
+			      base_of(out));
+	free(real);
+	free(d);
+	return p;
+}
+
 /* Give clang's compiler proper (-Xclang) the name of a side file. */
 static void
 clang_side_file(struct job *j, const char *option, char *name)
@@ -1746,6 +1762,7 @@ check_job(struct job *j)
 		check_output("--symvers file", j->symvers, sst, &in, j->out,
 			     ost);
 	j->out_exists = ost != NULL;
+	j->out_real = record_path(j->out);
 }
 
 /* ---------------------------------------------------------------- running */
@@ -3972,39 +3989,22 @@ check_hit(struct run *r, const char *cache, const char *tag)
 
 /* How an object came to be (ran, restored), on the object itself. */
 
-/* OUT as its record names it: absolute, its directory resolved. */
-static char *
-record_path(const char *out)
-{
-	char *d = dir_of(out), *real = realpath(d, NULL), *p = NULL;
-
-	if (real)
-		p = xasprintf("%s%s%s", real, strcmp(real, "/") ? "/" : "",
-			      base_of(out));
-	free(real);
-	free(d);
-	return p;
-}
-
 /* Record on OUT how it came to be, for --explain; where that cannot be
  * written (no user xattrs), --explain says it does not know. */
 static void
-record_object(const char *out, int restored)
+record_object(const char *out, const char *path, int restored)
 {
 	struct stat st;
-	char *path = record_path(out), *v;
+	char *v;
 
-	if (!path || stat(out, &st) < 0) {
-		free(path);
+	if (!path || stat(out, &st) < 0)
 		return;
-	}
 	v = xasprintf("%s %04o %s", restored ? "restored" : "ran",
 		      (unsigned)(st.st_mode & 07777), path);
 	/* an old record must not outlive a failed write */
 	if (setxattr(out, RECORD_XATTR, v, strlen(v), 0) < 0)
 		removexattr(out, RECORD_XATTR);
 	free(v);
-	free(path);
 }
 
 enum record { RECORD_UNKNOWN, RECORD_RAN, RECORD_RESTORED };
@@ -4065,23 +4065,17 @@ read_record(const char *out, mode_t *mode, char *why, size_t n)
  * Hits read no header: a hit keeps the inputs of the record before it.
  */
 static char *
-why_file(const char *out, int mkdirs, char **abs)
+why_file(const char *abs, int mkdirs)
 {
-	char *d = dir_of(out), *real, hex[65], *f;
+	char *d, *f, hex[65];
 	struct sha256 c;
 
 	digests_load();
-	if (!digests.path || !(real = realpath(d, NULL))) {
-		free(d);
+	if (!digests.path || !abs)
 		return NULL;
-	}
-	f = xasprintf("%s/%s", real, base_of(out));
 	sha256_init(&c);
-	sha256_update(&c, f, strlen(f));
+	sha256_update(&c, abs, strlen(abs));
 	sha256_final(&c, hex);
-	*abs = f;
-	free(real);
-	free(d);
 	d = dir_of(digests.path);
 	f = xasprintf("%s/kobjc-why", d);
 	if (mkdirs)
@@ -4225,7 +4219,8 @@ why_record(struct run *r, const char *tag, double seconds)
 	const struct job *j = r->job;
 	struct buf old = { 0 }, rec = { 0 };
 	struct strv a = { 0 };
-	char *abs = NULL, *file = why_file(j->out, 0, &abs), *tmp;
+	const char *abs = j->out_real;
+	char *file = why_file(abs, 0), *tmp;
 	size_t i, skip;
 	int fd;
 
@@ -4255,7 +4250,7 @@ why_record(struct run *r, const char *tag, double seconds)
 		      ? NULL
 		      : xasprintf("%s.XXXXXX", file);
 	if (tmp && (fd = mkostemp(tmp, O_CLOEXEC)) < 0 && errno == ENOENT) {
-		free(why_file(j->out, 1, &abs)); /* the directory, once */
+		free(why_file(abs, 1)); /* the directory, once */
 		memcpy(tmp + strlen(tmp) - 6, "XXXXXX", 6);
 		fd = mkostemp(tmp, O_CLOEXEC);
 	}
@@ -4267,7 +4262,6 @@ why_record(struct run *r, const char *tag, double seconds)
 	}
 	free(tmp);
 	free(file);
-	free(abs);
 	strv_free(&a);
 	free(old.s);
 	free(rec.s);
@@ -4279,7 +4273,7 @@ why_explain(const struct job *j)
 {
 	struct buf rec = { 0 };
 	struct strv l = { 0 };
-	char *abs = NULL, *file = why_file(j->out, 0, &abs);
+	char *file = why_file(j->out_real, 0);
 	size_t i;
 
 	if (!file || read_file(file, &rec) < 0) {
@@ -4295,7 +4289,6 @@ why_explain(const struct job *j)
 			printf("         %s\n", l.v[i]);
 	}
 	free(file);
-	free(abs);
 	free(rec.s);
 }
 
@@ -4415,7 +4408,7 @@ install(struct run *r)
 			fatal(1, "renaming %s to %s:", r->tmpout, j->out);
 	}
 	if (!j->action && !j->phase)
-		record_object(j->out, r->restored);
+		record_object(j->out, j->out_real, r->restored);
 	if (r->restored)
 		verbose("# ccache: %s restored: none of the steps ran", j->out);
 	trash.ntmp = 0;
@@ -7222,6 +7215,7 @@ main(int argc, char **argv)
 			job_from_cmdfile(&job, argv[2], &words);
 		else
 			parse_job(&job, argc, argv, is_self(argv[2]) ? 3 : 2);
+		job.out_real = record_path(job.out);
 		/* the job's memory goes with the process */
 		return finish(run_recipe(&job, 1)); /* NOLINT(*Malloc) */
 	}
