@@ -2700,8 +2700,9 @@ run_step(struct run *r, const struct step *s)
  * another path, give the same tag. Digests are remembered by what stat
  * says of a file (device, inode, size, mtime, ctime) in one small file,
  * KOBJC_DIGESTS or $CCACHE_DIR/kobjc-digests or ~/.cache/kobjc/digests,
- * one "KEY VALUE" line each, appended with one write(): concurrent kobjc
- * processes share it safely, and a torn or foreign line is never matched.
+ * one "KEY VALUE" line each. A call's new lines are appended together
+ * with one write() (digests_flush): concurrent kobjc processes share the
+ * file safely, and a torn or foreign line is never matched.
  */
 static struct {
 	int loaded;
@@ -2709,6 +2710,7 @@ static struct {
 	struct buf text;
 	int oversize;	  /* compact it once this call's lookups are done */
 	struct strv used; /* the lines this call found (in text): kept */
+	struct buf new;	  /* lines to append: digests_flush */
 } digests;
 
 /* Past DIGESTS_MAX bytes the file is compacted to the last line for each
@@ -2838,6 +2840,30 @@ digests_rewrite(const struct buf *text)
 	free(tmp);
 }
 
+/* Append the lines this call remembered, in one write. */
+static void
+digests_flush(void)
+{
+	struct stat st;
+	int fd;
+
+	if (!digests.new.n)
+		return;
+	if ((fd = digests_open(O_WRONLY | O_APPEND, &st)) < 0 &&
+	    errno == ENOENT &&
+	    (fd = digests_open(O_WRONLY | O_APPEND | O_CREAT, &st)) >= 0 &&
+	    st.st_size == 0)
+		fchmod(fd, 0666 & ~ccache_umask()); /* shared as ccache's */
+	if (fd >= 0) {
+		/* a cache: on a failed write the digests are made again */
+		ssize_t w = write(fd, digests.new.s, digests.new.n);
+
+		(void)w;
+		close(fd);
+	}
+	digests.new.n = 0;
+}
+
 static void
 digests_load(void)
 {
@@ -2858,6 +2884,7 @@ digests_load(void)
 		digests.path = xasprintf("%s/.cache/kobjc/digests", v);
 	if (!digests.path)
 		return;
+	atexit(digests_flush); /* what no digests_done wrote */
 	if ((fd = digests_open(O_RDONLY, &st)) >= 0) {
 		/* bounded: of a bigger file, only its end is read */
 		if (st.st_size <= DIGESTS_READ ||
@@ -2973,15 +3000,17 @@ digest_lookup(const char *key)
 	return val ? strndup(val, vend - val) : NULL;
 }
 
-/* After this call's lookups: an oversized digest file is compacted. */
+/* After this call's lookups: an oversized digest file is compacted, and
+ * the new lines written, before a kobjc called back looks them up. */
 static void
 digests_done(void)
 {
-	if (!digests.oversize)
-		return;
-	digests.oversize = 0;
-	digests_compact(&digests.text);
-	digests_rewrite(&digests.text);
+	if (digests.oversize) {
+		digests.oversize = 0;
+		digests_compact(&digests.text);
+		digests_rewrite(&digests.text);
+	}
+	digests_flush();
 }
 
 /* Remember key's value, unless the file may still change within the
@@ -2989,28 +3018,11 @@ digests_done(void)
 static void
 digest_remember(const char *key, const char *value, const struct stat *st)
 {
-	struct buf line = { 0 };
 	time_t t = time(NULL);
-	struct stat st2;
-	int fd;
 
-	if (!digests.path || t - st->st_mtim.tv_sec < 2 ||
-	    t - st->st_ctim.tv_sec < 2)
-		return;
-	buf_printf(&line, "%s %s\n", key, value);
-	if ((fd = digests_open(O_WRONLY | O_APPEND, &st2)) < 0 &&
-	    errno == ENOENT &&
-	    (fd = digests_open(O_WRONLY | O_APPEND | O_CREAT, &st2)) >= 0 &&
-	    st2.st_size == 0)
-		fchmod(fd, 0666 & ~ccache_umask()); /* shared as ccache's */
-	if (fd >= 0) {
-		/* a cache: on a failed write the digest is made again */
-		ssize_t w = write(fd, line.s, line.n);
-
-		(void)w;
-		close(fd);
-	}
-	free(line.s);
+	if (digests.path && t - st->st_mtim.tv_sec >= 2 &&
+	    t - st->st_ctim.tv_sec >= 2)
+		buf_printf(&digests.new, "%s %s\n", key, value);
 }
 
 #define SH_FLAGS(e, i) elf_shdr(e, i, 8, 4, 8, 8)
