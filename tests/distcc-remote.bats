@@ -54,17 +54,11 @@ wrap() {
 }
 
 # store DIR [TOOL...]: a tool store (kobjc --store-tools) of the tree,
-# less each TOOL named
+# less each TOOL named; kobjc's listing in $output
 store() {
-	local dir=$1 t
+	local dir=$1
 	shift
-	run --separate-stderr "$KOBJC" --store-tools="$dir" "$TREE"
-	assert_success
-	for t; do
-		grep -E " (tools|scripts)/$t/$t\$" <<<"$output" | cut -d' ' -f1 |
-			(cd "$dir" && xargs rm -f)
-	done
-	chmod -R a+rX "$dir"
+	output=$(distccd_store "$KOBJC" "$dir" "$TREE" "$@")
 }
 
 # helper NAME [STORE]: a distccd whose kobjc finds tools in STORE

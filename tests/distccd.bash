@@ -149,3 +149,22 @@ distccd_stop() {
 	kill -KILL $left 2>/dev/null || true
 	distccd_error "processes left after stopping the daemons: $left"
 }
+
+# distccd_store KOBJC DIR TREE [TOOL...]: DIR a helper's tool store
+# (KOBJC_TOOLS), kobjc --store-tools of the built kernel tree TREE, less
+# each TOOL (objtool, genksyms...); readable by distccd's user. Prints
+# kobjc's listing.
+distccd_store() {
+	local kobjc=$1 dir=$2 tree=$3 listing t
+	shift 3
+	listing=$("$kobjc" --store-tools="$dir" "$tree") || {
+		distccd_error "kobjc --store-tools=$dir $tree failed: $listing"
+		return 1
+	}
+	for t; do
+		grep -E " (tools|scripts)/$t/$t\$" <<<"$listing" | cut -d' ' -f1 |
+			(cd "$dir" && xargs rm -f)
+	done
+	chmod -R a+rX "$dir"
+	printf '%s\n' "$listing"
+}

@@ -209,16 +209,10 @@ read -r _ prepared <<<"$ready"
 # make_store NAME [TOOL...]: $tmp/store-NAME, kobjc --store-tools of the
 # prepared tree, less each TOOL
 make_store() {
-	local name=$1 dir=$tmp/store-$1 listing t
+	local name=$1
 	shift
-	listing=$("$kobjc" --store-tools="$dir" "$prepared") ||
-		die "kobjc --store-tools=$dir $prepared failed"
-	for t; do
-		grep -E " (tools|scripts)/$t/$t\$" <<<"$listing" | cut -d' ' -f1 |
-			(cd "$dir" && xargs rm -f)
-	done
-	chmod -R a+rX "$dir"
-	say "tool store $name: $(ls "$dir" | wc -l) files (tools, GCC plugins)${*:+, not $*}"
+	distccd_store "$kobjc" "$tmp/store-$name" "$prepared" "$@" >/dev/null
+	say "tool store $name: $(ls "$tmp/store-$name" | wc -l) files (tools, GCC plugins)${*:+, not $*}"
 }
 
 # execs TRACE TOOL: how many times TOOL ran on this machine in the traced
