@@ -57,6 +57,9 @@ extern char **environ;
 
 /* ---------------------------------------------------------------- globals */
 
+/* The job as the command line gives it, the recipes, what must go on a
+ * failure, and the signal state: what every section below reads. */
+
 struct strv {
 	char **v;
 	size_t n, cap;
@@ -75,6 +78,7 @@ struct tool_use {
 
 struct job {
 	const struct recipe *recipe;
+	char hash[65];		 /* the recipe's (check_options) */
 	const char *recipe_name; /* --recipe=NAME */
 	const char *out;	 /* final object path */
 	const char *in;		 /* source path */
@@ -142,6 +146,8 @@ static sigset_t orig_mask;
 static const int handled[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM };
 
 /* ---------------------------------------------------------------- errors */
+
+/* warn, fatal, usage_error, die: a message naming kobjc, then cleanup. */
 
 static void
 vwarn(const char *fmt, va_list ap)
@@ -278,6 +284,8 @@ base_of(const char *path)
 }
 
 /* ---------------------------------------------------------------- buffers */
+
+/* Growing word lists (strv) and byte buffers (buf); whole-file reads. */
 
 static void
 strv_push(struct strv *sv, const char *s)
@@ -835,6 +843,8 @@ check_local_export(const struct object *o, const char *shown,
 
 /* ---------------------------------------------------------------- quoting */
 
+/* Commands as sh reads them: quoted for V=1, split from a .cmd file. */
+
 /* Append word to b quoted for sh, only where it needs it. */
 static void
 shell_quote(struct buf *b, const char *w)
@@ -920,6 +930,9 @@ shell_split(const char *s, struct strv *words)
 }
 
 /* ---------------------------------------------------------------- programs */
+
+/* Programs found on PATH (past ccache's and distcc's masquerade links),
+ * this kobjc's own path, the cache in front of CC. */
 
 /* "ccache" or "distcc" when file is one of them, under any name: a
  * masquerade link such as /usr/lib/ccache/gcc; NULL otherwise. Its real
@@ -1134,6 +1147,10 @@ ccache_umask(void)
 
 /* ---------------------------------------------------------------- the job */
 
+/* The command line and environment into a job: options, operands, the
+ * compiler behind any wrapper, its flags and side files; checked before
+ * anything is touched. */
+
 static const char *
 opt_value(const char *arg, const char *name)
 {
@@ -1284,6 +1301,7 @@ check_options(struct job *j)
 	size_t i;
 
 	j->recipe = find_recipe(j->recipe_name);
+	recipe_hash(j->recipe, j->hash);
 	for (i = 0; all_tools[i]; i++) {
 		const char *name = all_tools[i]->name;
 
@@ -1766,6 +1784,9 @@ check_job(struct job *j)
 }
 
 /* ---------------------------------------------------------------- running */
+
+/* The interpreter: a recipe's variables, conditions, processes and
+ * pipelines, feeds and native steps; one run_step for build and explain. */
 
 /* The files and values the recipe's variables stand for, for one run. */
 struct run {
@@ -3350,8 +3371,7 @@ cache_tag(const struct job *j, struct buf *text)
 	char hex[65], *f, *cc1, *p, *nl;
 	size_t i, k, o;
 
-	recipe_hash(j->recipe, hex);
-	buf_printf(&b, "kobjc-version %s\nrecipe %s\n", KOBJC_VERSION, hex);
+	buf_printf(&b, "kobjc-version %s\nrecipe %s\n", KOBJC_VERSION, j->hash);
 	tag_file(&b, "kobjc", self_path()); /* a changed kobjc, as a new gcc */
 	for (i = 0; i < j->cc.n; i++) {
 		f = i == j->cc.n - 1 ? xstrdup(j->cc_path ? j->cc_path : "")
@@ -3482,14 +3502,12 @@ ccache_prefix_and_compiler(struct buf *cmd, const char *ccache)
 static void
 callback_options(const struct job *j, enum callback how, struct strv *av)
 {
-	char hex[65];
 	size_t i, k;
 
 	for (i = 0; i < j->cc.n; i++)
 		strv_push(av, xasprintf("--cc=%s", j->cc.v[i]));
-	recipe_hash(j->recipe, hex);
 	strv_push(av, xasprintf("--recipe=%s", j->recipe->name));
-	strv_push(av, xasprintf("--recipe-hash=%s", hex));
+	strv_push(av, xasprintf("--recipe-hash=%s", j->hash));
 	if (how != CALL_CACHE)
 		strv_push(av, how == CALL_COMPILE ? "--phase=compile"
 						  : "--phase=remote");
@@ -4488,7 +4506,6 @@ static void
 explain_header(struct run *r, const char *cache, const char *launcher)
 {
 	const struct recipe *rc = r->job->recipe;
-	char hex[65];
 	struct stat st;
 	mode_t mode;
 	enum record rec = RECORD_UNKNOWN;
@@ -4500,8 +4517,7 @@ explain_header(struct run *r, const char *cache, const char *launcher)
 	if (rec != RECORD_UNKNOWN)
 		r->unknown[0] = '\0';
 	r->restored = rec == RECORD_RESTORED;
-	recipe_hash(rc, hex);
-	printf("recipe   %s sha256 %s\n", rc->name, hex);
+	printf("recipe   %s sha256 %s\n", rc->name, r->job->hash);
 	if (r->restored)
 		printf("status   restored from ccache: none of the steps "
 		       "ran\n");
@@ -5973,6 +5989,9 @@ store_tools(const char *dir, const char *tree)
 
 /* ---------------------------------------------------------------- the walk */
 
+/* A recipe from its first step to its last, through a cache, a launcher
+ * or a helper for what they take: build, --explain and -E alike. */
+
 /* The cache runs the whole recipe (up to end), or the launcher what it
  * can of it; returns the first step left to run here. */
 static size_t
@@ -6429,20 +6448,14 @@ recipe_dump(const struct recipe *rc, struct buf *b)
 static void
 recipe_hash(const struct recipe *rc, char hex[65])
 {
-	static const struct recipe *last;
-	static char last_hex[65];
 	struct buf b = { 0 };
 	struct sha256 c;
 
-	if (rc != last) { /* a build asks two or three times */
-		recipe_dump(rc, &b);
-		sha256_init(&c);
-		sha256_update(&c, b.s, b.n);
-		sha256_final(&c, last_hex);
-		free(b.s);
-		last = rc;
-	}
-	memcpy(hex, last_hex, 65);
+	recipe_dump(rc, &b);
+	sha256_init(&c);
+	sha256_update(&c, b.s, b.n);
+	sha256_final(&c, hex);
+	free(b.s);
 }
 
 static int
@@ -6556,6 +6569,8 @@ recipe_check(void)
 }
 
 /* ---------------------------------------------------------------- explain */
+
+/* --explain OBJ.o: the job again from the object's .cmd file. */
 
 /* Does line start with a saved command, as some recipe's kbuild saves
  * it (cmd_foo.o := or savedcmd_foo.o :=)? */
@@ -6848,6 +6863,8 @@ kbuild_recipe(const char *tree)
 
 /* ---------------------------------------------------------------- main */
 
+/* --help, the commands that build nothing, compiler mode, main. */
+
 /* --help's lines for the options and variables, beside the tools'. */
 static const char *const help_lines[][2] = {
 	{ "--symvers=FILE", "write #SYMVER lines to FILE, not stdout" },
@@ -7027,13 +7044,10 @@ is_compiler_mode(int argc, char **argv)
 static void
 check_recipe_hash(const struct job *j)
 {
-	char hex[65];
-
-	recipe_hash(j->recipe, hex);
-	if (j->want_hash && strcmp(j->want_hash, hex) != 0)
+	if (j->want_hash && strcmp(j->want_hash, j->hash) != 0)
 		fatal(EXIT_OTHER_RECIPE,
 		      "recipe mismatch: asked for recipe %s, this kobjc has %s",
-		      j->want_hash, hex);
+		      j->want_hash, j->hash);
 }
 
 /* The option argv[i] when it is name or name=VALUE: VALUE, or "" */
