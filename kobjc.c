@@ -1325,6 +1325,39 @@ is_clang(const struct job *j)
 			"clang");
 }
 
+/* The dependency-file options, as dep_option tells them. */
+enum dep { DEP_NONE, DEP_MD, DEP_MP, DEP_WP, DEP_MF, DEP_MT };
+
+/*
+ * The dependency-file option flags[i] is, if any: -MD or -MMD, -MP,
+ * -Wp,-MD,F or -Wp,-MMD,F, -MF[F], -MT[T] or -MQ[T]. The file it names
+ * goes into *file (or NULL), and *skip is 1 when its value is the next
+ * word.
+ */
+static enum dep
+dep_option(char *const *flags, size_t i, const char **file, size_t *skip)
+{
+	const char *f = flags[i];
+
+	*file = NULL;
+	*skip = 0;
+	if (!strcmp(f, "-MD") || !strcmp(f, "-MMD"))
+		return DEP_MD;
+	if (!strcmp(f, "-MP"))
+		return DEP_MP;
+	if (!strncmp(f, "-Wp,-MD,", 8) || !strncmp(f, "-Wp,-MMD,", 9)) {
+		*file = strchr(f + 4, ',') + 1;
+		return DEP_WP;
+	}
+	if (f[0] != '-' || f[1] != 'M' || !strchr("FTQ", f[2]) || !f[2])
+		return DEP_NONE;
+	*skip = !f[3] && flags[i + 1];
+	if (f[2] != 'F')
+		return DEP_MT;
+	*file = f[3] ? f + 3 : *skip ? flags[i + 1] : NULL;
+	return DEP_MF;
+}
+
 /*
  * With driver-level -MD/-MMD, gcc names the .d file and its target after
  * -o, which for kobjc is a temporary. Give them the names a direct compile
@@ -1339,28 +1372,24 @@ fix_dep_flags(struct job *j, int compiler_mode)
 	const char *name = compiler_mode ? base_of(j->in) : j->out;
 	const char *dot = strrchr(base_of(name), '.');
 	int len = dot ? (int)(dot - name) : (int)strlen(name);
-	int deps = 0, wp = 0, file = 0, target = 0;
-	size_t i;
+	int seen[DEP_MT + 1] = { 0 };
+	const char *named;
+	size_t i, skip;
 
-	for (i = 0; i < j->flags.n; i++) {
-		const char *f = j->flags.v[i];
-
-		deps |= !strcmp(f, "-MD") || !strcmp(f, "-MMD");
-		wp |= !strncmp(f, "-Wp,-MD,", 8) || !strncmp(f, "-Wp,-MMD,", 9);
-		file |= !strncmp(f, "-MF", 3);
-		target |= !strncmp(f, "-MT", 3) || !strncmp(f, "-MQ", 3);
-	}
-	if (wp && !deps && !target && !compiler_mode && j->clang) {
+	for (i = 0; i < j->flags.n; i++)
+		seen[dep_option(j->flags.v, i, &named, &skip)] = 1;
+	if (seen[DEP_WP] && !seen[DEP_MD] && !seen[DEP_MT] && !compiler_mode &&
+	    j->clang) {
 		strv_push(&j->flags, "-MQ");
 		strv_push(&j->flags, j->out);
 	}
-	if (!deps)
+	if (!seen[DEP_MD])
 		return;
-	if (!file && !compiler_mode) {
+	if (!seen[DEP_MF] && !compiler_mode) {
 		strv_push(&j->flags, "-MF");
 		strv_push(&j->flags, xasprintf("%.*s.d", len, name));
 	}
-	if (!target) {
+	if (!seen[DEP_MT]) {
 		strv_push(&j->flags, "-MQ");
 		strv_push(&j->flags, compiler_mode
 					     ? xasprintf("%.*s.o", len, name)
@@ -1844,23 +1873,6 @@ path_arg(const char *path)
 	return b.s;
 }
 
-static int
-is_dep_flag(char *const *flags, size_t i, size_t *skip)
-{
-	const char *f = flags[i];
-
-	*skip = 0;
-	if (!strncmp(f, "-Wp,-MD,", 8) || !strncmp(f, "-Wp,-MMD,", 9) ||
-	    !strcmp(f, "-MD") || !strcmp(f, "-MMD") || !strcmp(f, "-MP"))
-		return 1;
-	if (!strcmp(f, "-MF") || !strcmp(f, "-MT") || !strcmp(f, "-MQ")) {
-		*skip = flags[i + 1] ? 1 : 0;
-		return 1;
-	}
-	return !strncmp(f, "-MF", 3) || !strncmp(f, "-MT", 3) ||
-	       !strncmp(f, "-MQ", 3);
-}
-
 /* The value of a file variable such as $OUT; NULL if it is not one. */
 static const char *
 file_var(struct run *r, const char *var)
@@ -1931,7 +1943,7 @@ expand(struct run *r, const char *const *tmpl, struct strv *argv)
 			list = &j->flags;
 		} else if (!strcmp(w, "$FLAGS_NODEP")) {
 			for (i = 0; j->flags.v && i < j->flags.n; i++)
-				if (is_dep_flag(j->flags.v, i, &skip))
+				if (dep_option(j->flags.v, i, &f, &skip))
 					i += skip;
 				else
 					strv_push(argv, j->flags.v[i]);
@@ -3879,19 +3891,14 @@ struct flag_undo {
 static const char *
 dep_flag(const struct strv *flags, size_t *at)
 {
-	const char *f, *comma;
+	const char *file;
+	size_t skip;
 
-	for (; *at < flags->n; ++*at) {
-		f = flags->v[*at];
-		if ((!strncmp(f, "-Wp,-MD,", 8) ||
-		     !strncmp(f, "-Wp,-MMD,", 9)) &&
-		    (comma = strchr(f + 4, ',')))
-			return comma + 1;
-		if (!strcmp(f, "-MF") && *at + 1 < flags->n)
-			return flags->v[++*at];
-		if (!strncmp(f, "-MF", 3) && f[3])
-			return f + 3;
-	}
+	for (; *at < flags->n; ++*at)
+		if (dep_option(flags->v, *at, &file, &skip) && file) {
+			*at += skip;
+			return file;
+		}
 	return NULL;
 }
 
@@ -4249,7 +4256,7 @@ why_record(struct run *r, const char *tag, double seconds)
 	const struct job *j = r->job;
 	struct buf old = { 0 }, rec = { 0 };
 	struct strv a = { 0 };
-	const char *abs = j->out_real;
+	const char *abs = j->out_real, *dep;
 	char *file = why_file(abs, 0), *tmp;
 	size_t i, skip;
 	int fd;
@@ -4264,7 +4271,7 @@ why_record(struct run *r, const char *tag, double seconds)
 	for (const char *p = tag; p && *p; p = strchr(p, '\n') + 1)
 		buf_printf(&rec, "tag %.*s\n", (int)strcspn(p, "\n"), p);
 	for (i = 0; i < j->flags.n; i++)
-		if (!is_dep_flag(j->flags.v, i, &skip))
+		if (!dep_option(j->flags.v, i, &dep, &skip))
 			buf_printf(&rec, "flag %s\n", j->flags.v[i]);
 		else
 			i += skip;
