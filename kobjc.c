@@ -3352,6 +3352,10 @@ tag_loaded_files(struct buf *b, const struct strv *flags)
 /* ---------------------------------------------------------------- cache and
  * launcher */
 
+/* The cache tag, and the calls that hand the recipe to ccache (all of it)
+ * or distcc (its compile phase, or all of it to a helper's kobjc), which
+ * call kobjc back. */
+
 /* What kobjc hands to a wrapper that calls it back in compiler mode. */
 enum callback {
 	CALL_CACHE,   /* the whole recipe, to ccache */
@@ -3364,9 +3368,6 @@ enum callback {
 static const char *helper_tool(const struct job *j, size_t i);
 static char *helper_flag(char *f);
 static size_t remote_ran(struct run *r, const struct step *s);
-
-/* The cache tag, and the calls that hand the recipe to ccache (all of it)
- * or distcc (its compile phase), which call kobjc back. */
 
 /*
  * ccache's compiler_check string: the recipe, and the content of all it
