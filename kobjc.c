@@ -336,21 +336,27 @@ buf_puts(struct buf *b, const char *s)
 	buf_add(b, s, strlen(s));
 }
 
+/* Formatted into the room b has; formatted again only when it needs more. */
 static void __attribute__((format(printf, 2, 3)))
 buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
+	size_t room;
 	int n;
 
+	buf_reserve(b, 0);
+	room = b->cap - b->n;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(b->s + b->n, room, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		fatal(1, "formatting failed");
-	buf_reserve(b, n);
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->n, n + 1, fmt, ap);
-	va_end(ap);
+	if ((size_t)n >= room) {
+		buf_reserve(b, n);
+		va_start(ap, fmt);
+		vsnprintf(b->s + b->n, n + 1, fmt, ap);
+		va_end(ap);
+	}
 	b->n += n;
 }
 
@@ -3687,8 +3693,10 @@ call_back(struct run *r, const char *wrapper, enum callback how,
 	logfd = callback_log();
 	if (how == CALL_CACHE)
 		ran_open(ran);
-	shell_join(&cmd, av.v);
-	verbose("%s", cmd.s);
+	if (opt.verbose) { /* the command is long: only when it is shown */
+		shell_join(&cmd, av.v);
+		verbose("%s", cmd.s);
+	}
 	code = run_pipeline(r, &s, &av, 1, -1, -1);
 	r->restored = ran_none(ran) && !code;
 	restore_path(path);
@@ -4256,8 +4264,7 @@ why_record(struct run *r, const char *tag, double seconds)
 {
 	const struct job *j = r->job;
 	struct buf old = { 0 }, rec = { 0 };
-	struct strv a = { 0 };
-	const char *abs = j->out_real, *dep;
+	const char *abs = j->out_real, *dep, *l, *nl;
 	char *file = why_file(abs, 0), *tmp;
 	size_t i, skip;
 	int fd;
@@ -4279,8 +4286,12 @@ why_record(struct run *r, const char *tag, double seconds)
 	if (!r->restored)
 		why_inputs(j, &rec);
 	else /* a hit read the inputs of the entry: unchanged, unread */
-		for (why_lines(old.s, "input", &a), i = 0; i < a.n; i++)
-			buf_printf(&rec, "input %s\n", a.v[i]);
+		for (l = old.s; l && *l; l = nl) {
+			nl = l + strcspn(l, "\n");
+			nl += *nl == '\n';
+			if (!strncmp(l, "input ", 6))
+				buf_add(&rec, l, nl - l);
+		}
 	if (!r->restored)
 		why_changes(old.s, &rec);
 	/* a hit like the last: nothing to write */
@@ -4300,7 +4311,6 @@ why_record(struct run *r, const char *tag, double seconds)
 	}
 	free(tmp);
 	free(file);
-	strv_free(&a);
 	free(old.s);
 	free(rec.s);
 }
