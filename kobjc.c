@@ -337,27 +337,35 @@ buf_puts(struct buf *b, const char *s)
 }
 
 /* Formatted into the room b has; formatted again only when it needs more. */
-static void __attribute__((format(printf, 2, 3)))
-buf_printf(struct buf *b, const char *fmt, ...)
+static void
+buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list again;
 	size_t room;
 	int n;
 
 	buf_reserve(b, 0);
 	room = b->cap - b->n;
-	va_start(ap, fmt);
+	va_copy(again, ap);
 	n = vsnprintf(b->s + b->n, room, fmt, ap);
-	va_end(ap);
 	if (n < 0)
 		fatal(1, "formatting failed");
 	if ((size_t)n >= room) {
 		buf_reserve(b, n);
-		va_start(ap, fmt);
-		vsnprintf(b->s + b->n, n + 1, fmt, ap);
-		va_end(ap);
+		vsnprintf(b->s + b->n, n + 1, fmt, again);
 	}
+	va_end(again);
 	b->n += n;
+}
+
+static void __attribute__((format(printf, 2, 3)))
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
+	va_end(ap);
 }
 
 static char *__attribute__((format(printf, 1, 2)))
@@ -365,16 +373,20 @@ xasprintf(const char *fmt, ...)
 {
 	struct buf b = { 0 };
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	buf_reserve(&b, n);
-	va_start(ap, fmt);
-	vsnprintf(b.s, n + 1, fmt, ap);
+	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
 	return b.s;
+}
+
+/* The start of the line after the one at p (p..e), or e. */
+static const char *
+line_end(const char *p, const char *e)
+{
+	const char *nl = memchr(p, '\n', e - p);
+
+	return nl ? nl + 1 : e;
 }
 
 /* Append everything readable from fd to b; returns -1 with errno set. */
@@ -4286,9 +4298,8 @@ why_record(struct run *r, const char *tag, double seconds)
 	if (!r->restored)
 		why_inputs(j, &rec);
 	else /* a hit read the inputs of the entry: unchanged, unread */
-		for (l = old.s; l && *l; l = nl) {
-			nl = l + strcspn(l, "\n");
-			nl += *nl == '\n';
+		for (l = old.s; l && l < old.s + old.n; l = nl) {
+			nl = line_end(l, old.s + old.n);
 			if (!strncmp(l, "input ", 6))
 				buf_add(&rec, l, nl - l);
 		}
@@ -4871,15 +4882,6 @@ pass_not_needed(const struct step *s, const struct buf *text)
 			    strlen(s->when[i].arg)))
 			return s->when[i].arg;
 	return NULL;
-}
-
-/* The start of the line after the one at p (p..e), or e. */
-static const char *
-line_end(const char *p, const char *e)
-{
-	const char *nl = memchr(p, '\n', e - p);
-
-	return nl ? nl + 1 : e;
 }
 
 /*
