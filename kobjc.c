@@ -1348,15 +1348,17 @@ enum dep { DEP_NONE, DEP_MD, DEP_MP, DEP_WP, DEP_MF, DEP_MT };
 
 /*
  * The dependency-file option flags[i] is, if any: -MD or -MMD, -MP,
- * -Wp,-MD,F or -Wp,-MMD,F, -MF[F], -MT[T] or -MQ[T]. The file it names
- * goes into *file (or NULL), and *skip is 1 when its value is the next
- * word.
+ * -Wp,-MD,F or -Wp,-MMD,F, -MF[F], -MT[T] or -MQ[T]. *skip is 1 when
+ * its value is the next word; the file it names (or NULL) goes into *file
+ * if file is not NULL.
  */
 static enum dep
 dep_option(char *const *flags, size_t i, const char **file, size_t *skip)
 {
-	const char *f = flags[i];
+	const char *f = flags[i], *ignored;
 
+	if (!file)
+		file = &ignored;
 	*file = NULL;
 	*skip = 0;
 	if (!strcmp(f, "-MD") || !strcmp(f, "-MMD"))
@@ -1367,7 +1369,7 @@ dep_option(char *const *flags, size_t i, const char **file, size_t *skip)
 		*file = strchr(f + 4, ',') + 1;
 		return DEP_WP;
 	}
-	if (f[0] != '-' || f[1] != 'M' || !strchr("FTQ", f[2]) || !f[2])
+	if (f[0] != '-' || f[1] != 'M' || !f[2] || !strchr("FTQ", f[2]))
 		return DEP_NONE;
 	*skip = !f[3] && flags[i + 1];
 	if (f[2] != 'F')
@@ -1391,11 +1393,10 @@ fix_dep_flags(struct job *j, int compiler_mode)
 	const char *dot = strrchr(base_of(name), '.');
 	int len = dot ? (int)(dot - name) : (int)strlen(name);
 	int seen[DEP_MT + 1] = { 0 };
-	const char *named;
 	size_t i, skip;
 
 	for (i = 0; i < j->flags.n; i++)
-		seen[dep_option(j->flags.v, i, &named, &skip)] = 1;
+		seen[dep_option(j->flags.v, i, NULL, &skip)] = 1;
 	if (seen[DEP_WP] && !seen[DEP_MD] && !seen[DEP_MT] && !compiler_mode &&
 	    j->clang) {
 		strv_push(&j->flags, "-MQ");
@@ -1961,7 +1962,7 @@ expand(struct run *r, const char *const *tmpl, struct strv *argv)
 			list = &j->flags;
 		} else if (!strcmp(w, "$FLAGS_NODEP")) {
 			for (i = 0; j->flags.v && i < j->flags.n; i++)
-				if (dep_option(j->flags.v, i, &f, &skip))
+				if (dep_option(j->flags.v, i, NULL, &skip))
 					i += skip;
 				else
 					strv_push(argv, j->flags.v[i]);
@@ -4067,13 +4068,13 @@ record_object(const char *out, const char *path, int restored)
 
 enum record { RECORD_UNKNOWN, RECORD_RAN, RECORD_RESTORED };
 
-/* What OUT's record says of OUT, with the mode recorded; for
+/* What the job's OUT's record says of it, with the mode recorded; for
  * RECORD_UNKNOWN, why in why[n]. */
 static enum record
-read_record(const char *out, mode_t *mode, char *why, size_t n)
+read_record(const struct job *j, mode_t *mode, char *why, size_t n)
 {
-	char v[PATH_MAX + 32], state[16], *path = NULL;
-	ssize_t len = getxattr(out, RECORD_XATTR, v, sizeof(v) - 1);
+	char v[PATH_MAX + 32], state[16];
+	ssize_t len = getxattr(j->out, RECORD_XATTR, v, sizeof(v) - 1);
 	unsigned m;
 	int at = 0;
 	enum record rec = RECORD_UNKNOWN;
@@ -4095,8 +4096,7 @@ read_record(const char *out, mode_t *mode, char *why, size_t n)
 		snprintf(why, n, "its record '%.64s' is not this kobjc's", v);
 		return rec;
 	}
-	path = record_path(out);
-	if (!path || strcmp(path, v + at) != 0)
+	if (!j->out_real || strcmp(j->out_real, v + at) != 0)
 		snprintf(why, n,
 			 "its record names %.400s: a hard link shared with "
 			 "another object",
@@ -4104,7 +4104,6 @@ read_record(const char *out, mode_t *mode, char *why, size_t n)
 	else
 		rec = !strcmp(state, "ran") ? RECORD_RAN : RECORD_RESTORED;
 	*mode = m;
-	free(path);
 	return rec;
 }
 
@@ -4276,7 +4275,7 @@ why_record(struct run *r, const char *tag, double seconds)
 {
 	const struct job *j = r->job;
 	struct buf old = { 0 }, rec = { 0 };
-	const char *abs = j->out_real, *dep, *l, *nl;
+	const char *abs = j->out_real, *l, *nl;
 	char *file = why_file(abs, 0), *tmp;
 	size_t i, skip;
 	int fd;
@@ -4291,7 +4290,7 @@ why_record(struct run *r, const char *tag, double seconds)
 	for (const char *p = tag; p && *p; p = strchr(p, '\n') + 1)
 		buf_printf(&rec, "tag %.*s\n", (int)strcspn(p, "\n"), p);
 	for (i = 0; i < j->flags.n; i++)
-		if (!dep_option(j->flags.v, i, &dep, &skip))
+		if (!dep_option(j->flags.v, i, NULL, &skip))
 			buf_printf(&rec, "flag %s\n", j->flags.v[i]);
 		else
 			i += skip;
@@ -4541,7 +4540,7 @@ explain_header(struct run *r, const char *cache, const char *launcher)
 
 	r->built = stat(r->job->out, &st) == 0;
 	if (r->built)
-		rec = read_record(r->job->out, &mode, r->unknown,
+		rec = read_record(r->job, &mode, r->unknown,
 				  sizeof(r->unknown));
 	if (rec != RECORD_UNKNOWN)
 		r->unknown[0] = '\0';
@@ -4626,15 +4625,15 @@ check_ccache_version(const struct job *j, const char *cache)
  * file of the user's is refused, as gcc refuses it to a non-root user.
  */
 static int
-read_only_is_kobjcs(const char *out, const struct stat *st, int cached)
+read_only_is_kobjcs(const struct job *j, int cached)
 {
 	char why[512];
 	mode_t mode;
 
-	if (cached && st->st_nlink > 1)
+	if (cached && j->out_st.st_nlink > 1)
 		return 1;
-	return read_record(out, &mode, why, sizeof(why)) != RECORD_UNKNOWN &&
-	       mode == (st->st_mode & 07777);
+	return read_record(j, &mode, why, sizeof(why)) != RECORD_UNKNOWN &&
+	       mode == (j->out_st.st_mode & 07777);
 }
 
 /* ---------------------------------------------------------------- remote */
@@ -5579,8 +5578,8 @@ tree_make(struct job *j, int part, struct tree *t)
 			else
 				strv_push(&flags, j->flags.v[i]);
 		strv_push(&flags, xasprintf("-ffile-prefix-map=%s=", t->root));
-		for (i = 0; i < j->flags.n;
-		     i++) { /* the client's, under ROOT */
+		/* the client's own prefix maps, under ROOT */
+		for (i = 0; i < j->flags.n; i++) {
 			const char *f = j->flags.v[i], *old = strchr(f, '=');
 
 			if (!strncmp(f, "-ffile-prefix-map=/", 19) ||
@@ -5606,9 +5605,15 @@ skip_blanks(const char *p, const char *e)
 {
 	const char *c;
 
-	while (p < e && (strchr(" \t\f\v", *p) || !memcmp(p, "/*", 2))) {
-		c = *p == '/' ? memmem(p + 2, e - p - 2, "*/", 2) : p - 1;
-		p = c ? c + 2 : e;
+	while (p < e) {
+		if (strchr(" \t\f\v", *p)) {
+			p++;
+		} else if (!memcmp(p, "/*", 2)) {
+			c = memmem(p + 2, e - p - 2, "*/", 2);
+			p = c ? c + 2 : e;
+		} else {
+			break;
+		}
 	}
 	return p;
 }
@@ -5670,10 +5675,13 @@ bad_directive(const char *s, const char *e)
 		q = skip_blanks(q + n, e);
 		for (n = 0; q + n < e && ident_char(q[n]);)
 			n++;
-		for (k = 0; n && !isdigit((unsigned char)*q) && ok[k]; k++)
+		if (!n ||
+		    isdigit((unsigned char)*q)) /* none, or a line marker */
+			continue;
+		for (k = 0; ok[k]; k++)
 			if (strlen(ok[k]) == n && !strncmp(q, ok[k], n))
 				break;
-		if (n && !isdigit((unsigned char)*q) && !ok[k])
+		if (!ok[k])
 			return q;
 	}
 	return NULL;
@@ -6060,7 +6068,7 @@ start_output(struct run *r, int cached)
 	trash.started = 1;
 	/* what check_job's lstat found */
 	if (j->out_exists && !(j->out_st.st_mode & 0222) &&
-	    !read_only_is_kobjcs(j->out, &j->out_st, cached))
+	    !read_only_is_kobjcs(j, cached))
 		fatal(1, "output: '%s' is read-only; not replacing it", j->out);
 	if (!cached)
 		r->tmpout = make_temp(j->out, ".o");
