@@ -106,7 +106,7 @@ struct job {
 static const struct recipe *recipes[MAX_RECIPES + 1];
 static const struct tool *all_tools[MAX_TOOLS + 1];
 
-static struct {
+static struct log {
 	int verbose;
 	int time;
 	FILE *log; /* where -v and --time print: stderr, or KOBJC_LOG's fd */
@@ -1253,35 +1253,79 @@ add_plugin(struct job *j, const char *v)
 	strv_push(&j->flags, xasprintf("-fplugin=%s", plugin_path(v)));
 }
 
+/*
+ * kobjc's own options, one row each: parse_option reads it, --help prints
+ * it, and a wrapper's call back is given again the ones marked forward, as
+ * the job resolved them (callback_options). The tools' --NAME and
+ * --NAME-arg come from the recipes (parse_tool_option).
+ */
+enum opt_kind {
+	OPT_FLAG,   /* an int of the job */
+	OPT_LOG,    /* an int of opt: where -v and --time print */
+	OPT_ONCE,   /* a const char * of the job, given at most once */
+	OPT_LIST,   /* a struct strv of the job, one word each time */
+	OPT_PLUGIN, /* add_plugin */
+};
+
+#define IN_JOB(f) offsetof(struct job, f)
+#define IN_OPT(f) offsetof(struct log, f)
+
+static const struct option {
+	const char *name, *arg, *help; /* help NULL: not in --help */
+	size_t off;
+	enum opt_kind kind;
+	int forward;
+} options[] = {
+	{ "--cc", "WORD", NULL, IN_JOB(cc), OPT_LIST, 1 },
+	{ "--recipe", "NAME",
+	  "the kbuild generation (default: --recipes' first)",
+	  IN_JOB(recipe_name), OPT_ONCE, 1 },
+	{ "--symvers", "FILE", "write #SYMVER lines to FILE, not stdout",
+	  IN_JOB(symvers), OPT_ONCE, 0 },
+	{ "-v", NULL, "print every step as a shell command", IN_OPT(verbose),
+	  OPT_LOG, 0 },
+	{ "--verbose", NULL, "as -v", IN_OPT(verbose), OPT_LOG, 0 },
+	{ "--time", NULL, "print each step's wall time", IN_OPT(time), OPT_LOG,
+	  0 },
+	{ "--check", NULL, "build a cache hit again, uncached, and compare",
+	  IN_JOB(check), OPT_FLAG, 0 },
+	{ "--recipe-hash", "HEX",
+	  "run only if the recipe's hash is HEX (exit 200)", IN_JOB(want_hash),
+	  OPT_ONCE, 1 },
+	{ "--phase", "compile|remote",
+	  "run distcc's side of the recipe, or a helper's", IN_JOB(phase),
+	  OPT_ONCE, 0 },
+	{ "--plugin", "sha256:HEX:PATH", NULL, 0, OPT_PLUGIN, 0 },
+};
+
 /* One of kobjc's own options; returns 0 if a is not one. */
 static int
 parse_option(struct job *j, const char *a)
 {
-	const char *v;
+	const struct option *o;
+	size_t i;
 
-	if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
-		opt.verbose = 1;
-	else if (!strcmp(a, "--time"))
-		opt.time = 1;
-	else if (!strcmp(a, "--check"))
-		j->check = 1;
-	else if (parse_tool_option(j, a))
-		;
-	else if ((v = opt_value(a, "--recipe")))
-		set_once(&j->recipe_name, v, "--recipe");
-	else if ((v = opt_value(a, "--symvers")))
-		set_once(&j->symvers, v, "--symvers");
-	else if ((v = opt_value(a, "--recipe-hash")))
-		set_once(&j->want_hash, v, "--recipe-hash");
-	else if ((v = opt_value(a, "--phase")))
-		set_once(&j->phase, v, "--phase");
-	else if ((v = opt_value(a, "--cc")))
-		strv_push(&j->cc, v);
-	else if ((v = opt_value(a, "--plugin")))
-		add_plugin(j, v);
-	else
-		return 0;
-	return 1;
+	for (i = 0; i < sizeof(options) / sizeof(*options); i++) {
+		const char *v;
+		char *at;
+
+		o = &options[i];
+		at = (o->kind == OPT_LOG ? (char *)&opt : (char *)j) + o->off;
+		if (!o->arg && !strcmp(a, o->name)) {
+			*(int *)(void *)at = 1; /* OPT_FLAG, OPT_LOG */
+			return 1;
+		}
+		if (!o->arg || !(v = opt_value(a, o->name)))
+			continue;
+		if (o->kind == OPT_ONCE)
+			set_once((const char **)(void *)at, v, o->name);
+		else if (o->kind == OPT_LIST)
+			strv_push((struct strv *)(void *)at, v);
+		else
+			add_plugin(j, v);
+		return 1;
+	}
+	return parse_tool_option(j, a);
 }
 
 /* The recipe called name; NULL for the default. */
@@ -1320,6 +1364,10 @@ check_options(struct job *j)
 
 	j->recipe = find_recipe(j->recipe_name);
 	recipe_hash(j->recipe, j->hash);
+	/* as a call back is given them (options[].forward) */
+	j->recipe_name = j->recipe->name;
+	if (!j->want_hash)
+		j->want_hash = j->hash;
 	for (i = 0; all_tools[i]; i++) {
 		const char *name = all_tools[i]->name;
 
@@ -3536,10 +3584,17 @@ callback_options(const struct job *j, enum callback how, struct strv *av)
 {
 	size_t i, k;
 
-	for (i = 0; i < j->cc.n; i++)
-		strv_push(av, xasprintf("--cc=%s", j->cc.v[i]));
-	strv_push(av, xasprintf("--recipe=%s", j->recipe->name));
-	strv_push(av, xasprintf("--recipe-hash=%s", j->hash));
+	for (i = 0; i < sizeof(options) / sizeof(*options); i++) {
+		const struct option *o = &options[i];
+		const void *at = (const char *)j + o->off;
+		const struct strv *l = at;
+
+		if (o->forward && o->kind == OPT_ONCE)
+			strv_push(av, xasprintf("%s=%s", o->name,
+						*(const char *const *)at));
+		for (k = 0; o->forward && o->kind == OPT_LIST && k < l->n; k++)
+			strv_push(av, xasprintf("%s=%s", o->name, l->v[k]));
+	}
 	if (how != CALL_CACHE)
 		strv_push(av, how == CALL_COMPILE ? "--phase=compile"
 						  : "--phase=remote");
@@ -6893,23 +6948,16 @@ kbuild_recipe(const char *tree)
 
 /* --help, the commands that build nothing, compiler mode, main. */
 
-/* --help's lines for the options and variables, beside the tools'. */
+/* --help's lines for the commands and variables, below the options'. */
 static const char *const help_lines[][2] = {
-	{ "--symvers=FILE", "write #SYMVER lines to FILE, not stdout" },
-	{ "-v, --verbose", "print every step as a shell command" },
-	{ "--time", "print each step's wall time" },
-	{ "--check", "build a cache hit again, uncached, and compare" },
-	{ "--explain", "print the recipe for OBJ.o (from its .cmd file)" },
-	{ "", "or for a command line; run nothing" },
-	{ "--recipe-hash=HEX",
-	  "run only if the recipe's hash is HEX (exit 200)" },
-	{ "--phase=compile", "only the compile phase (distcc's side)" },
-	{ "--phase=remote", "a distcc helper's side of the whole recipe" },
+	{ NULL, "commands:" },
+	{ "--explain OBJ.o",
+	  "print the recipe OBJ.o was built with (its .cmd)" },
+	{ "--explain ARGS", "or a command line's; run nothing" },
 	{ "--store-tools=DIR TREE",
 	  "a built tree's tools into DIR, by digest" },
 	{ "--kbuild=SRCTREE", "the recipe a kernel tree's kbuild text is" },
 	{ "--why=DIR", "the objects under DIR: restored, missed, and why" },
-	{ "--", "ends the options" },
 	{ NULL, "environment:" },
 	{ "KBUILD_VERBOSE=1", "as -v (make V=1)" },
 	{ "KOBJC_TIME=1", "as --time" },
@@ -6950,9 +6998,15 @@ usage(FILE *f)
 		"caches the whole recipe); the rest are the compiler's flags.\n"
 		"\noptions:\n",
 		argv0, argv0, argv0, argv0, argv0);
-	help_line(f, "--recipe=NAME",
-		  xasprintf("the kbuild generation (default %s)",
-			    recipes[0]->name));
+	for (i = 0; i < sizeof(options) / sizeof(*options); i++) {
+		const struct option *o = &options[i];
+
+		if (o->help)
+			help_line(f,
+				  o->arg ? xasprintf("%s=%s", o->name, o->arg)
+					 : o->name,
+				  o->help);
+	}
 	for (i = 0; all_tools[i]; i++) {
 		const char *t = all_tools[i]->name;
 		char *o = xasprintf("--%s=PATH", t),
@@ -6961,6 +7015,7 @@ usage(FILE *f)
 		help_line(f, o, xasprintf("run %s (as kbuild would)", t));
 		help_line(f, a, xasprintf("one %s argument (repeat)", t));
 	}
+	help_line(f, "--", "ends the options");
 	for (i = 0; i < sizeof(help_lines) / sizeof(*help_lines); i++)
 		if (!help_lines[i][0])
 			fprintf(f, "\n%s\n", help_lines[i][1]);
