@@ -1902,6 +1902,23 @@ struct run {
 	struct buf symvers;
 };
 
+/*
+ * A pipeline kobjc starts, as data: av[0] | ... | av[n - 1], for step s,
+ * which names it in messages. The first reads in (0, -1: kobjc's stdin); the
+ * last writes to out, or into *into, or (neither) into r->symvers when s
+ * prints #SYMVER lines, else to stderr. run_pipeline runs every process
+ * kobjc starts: steps, passes, call backs, probes.
+ */
+struct child {
+	const struct step *s;
+	struct strv *av;
+	int n;
+	int in, out;
+	struct buf *into;
+	int shown; /* V=1 printed it already: the caller's own form */
+	int quiet; /* its failure is no news: a probe's */
+};
+
 /* A temporary named after final in final's directory; it exists on return. */
 static char *
 make_temp(const char *final, const char *suffix)
@@ -2265,7 +2282,7 @@ quiet_failure(const struct step *s)
 
 /* Report a child's failure; returns kobjc's exit status for it, or 0. */
 static int
-check_status(const struct step *s, char *const *argv, int status)
+check_status(const struct step *s, char *const *argv, int status, int quiet)
 {
 	const char *prog;
 	int code = 0;
@@ -2281,7 +2298,7 @@ check_status(const struct step *s, char *const *argv, int status)
 		prog = NULL;
 	if (WIFEXITED(status)) {
 		code = WEXITSTATUS(status);
-		if (!quiet_failure(s))
+		if (!quiet && !quiet_failure(s))
 			warn("%s: %s%s%s failed (exit %d)", object_name,
 			     s->name, prog ? ": " : "", prog ? prog : "", code);
 	} else {
@@ -2483,21 +2500,26 @@ pass_stderr(struct run *r, const struct step *s, int fd)
 }
 
 /*
- * Run av[0] | av[1] | ... as step s, the first reading in_fd (-1: kobjc's
- * stdin); the last one's stdout goes to r->symvers when s prints #SYMVER
- * lines and out_fd is -1, else to out_fd or stderr. Returns 0 or an exit
- * status; the last failing process is the one reported, as an earlier one
- * may only have died of the broken pipe.
+ * Run c (struct child). Returns 0 or an exit status; the last failing
+ * process is the one reported, as an earlier one may only have died of the
+ * broken pipe.
  */
 static int
-run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
-	     int in_fd, int out_fd)
+run_pipeline(struct run *r, const struct child *c)
 {
-	int in = in_fd, p[2], out[2] = { -1, -1 }, st[STEP_MAX_PROCS];
-	int capture = s->prints && out_fd < 0, code = 0, i, err_fd = -1;
+	const struct step *s = c->s;
+	struct strv *av = c->av;
+	struct buf *into = c->into;
+	int in = c->in ? c->in : -1, out_fd = c->out ? c->out : -1;
+	int p[2], out[2] = { -1, -1 };
+	int st[STEP_MAX_PROCS], code = 0, i, err_fd = -1, nproc = c->n;
 
 	if (nproc < 1 || !av[nproc - 1].v)
 		fatal(1, "%s: an empty pipeline", s->name);
+	if (!c->shown)
+		print_pipeline(r, s, av, nproc);
+	if (!into && out_fd < 0 && s->prints)
+		into = &r->symvers;
 	/* in memory, not a file in /tmp, which anyone can fill; O_APPEND:
 	 * the processes share one offset, and a memfd's is not locked, so
 	 * two writing at once would write over each other's lines */
@@ -2508,7 +2530,7 @@ run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
 		      object_name, s->name);
 	if (out_fd < 0)
 		out_fd = err_fd >= 0 ? err_fd : STDERR_FILENO;
-	if (capture && pipe2(out, O_CLOEXEC) < 0)
+	if (into && pipe2(out, O_CLOEXEC) < 0)
 		fatal(1, "pipe:");
 	/* the cache call_back starts for the whole recipe */
 	forward_as_term = !strcmp(s->tag, "WRAP") && s->phase != PHASE_COMPILE;
@@ -2517,7 +2539,7 @@ run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
 			fatal(1, "pipe:");
 		spawn(s, av[i].v, in,
 		      i < nproc - 1 ? p[1]
-		      : capture	    ? out[1]
+		      : into	    ? out[1]
 				    : out_fd,
 		      err_fd, i);
 		if (in >= 0)
@@ -2528,9 +2550,9 @@ run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
 			in = p[0];
 		}
 	}
-	if (capture) {
+	if (into) {
 		close(out[1]);
-		if (read_fd(out[0], &r->symvers) < 0)
+		if (read_fd(out[0], into) < 0)
 			fatal(1, "%s: reading its output:", s->name);
 		close(out[0]);
 	}
@@ -2543,7 +2565,7 @@ run_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc,
 		close(err_fd);
 	}
 	for (i = nproc - 1; i >= 0 && !code; i--)
-		code = check_status(s, av[i].v, st[i]);
+		code = check_status(s, av[i].v, st[i], c->quiet);
 	return code;
 }
 
@@ -2555,8 +2577,8 @@ run_command(struct run *r, const struct step *s)
 
 	if (s->feed)
 		in = feeds[s->feed].open(r, s);
-	print_pipeline(r, s, av, nproc);
-	code = run_pipeline(r, s, av, nproc, in, -1);
+	code = run_pipeline(
+		r, &(struct child){ .s = s, .av = av, .n = nproc, .in = in });
 	while (nproc-- > 0)
 		free(av[nproc].v);
 	return code;
@@ -3321,12 +3343,17 @@ tag_program(struct buf *b, const char *what, const char *file, int depth)
 static char *
 remembered_answer(const char *kind, char *const *argv, const char *prefix)
 {
-	static const struct step s = { .name = "probe" };
+	static const struct step s = { .name = "probe", .tag = "PROBE" };
 	struct buf key = { 0 }, out = { 0 };
+	struct strv av = { (char **)argv, 0, 0 };
+	struct run none = { 0 };
+	struct child c = {
+		.s = &s, .av = &av, .n = 1, .into = &out, .shown = 1, .quiet = 1
+	};
 	size_t n = strlen(prefix);
 	char *f = find_program(argv[0], 0), *v;
 	struct stat st;
-	int p[2], status;
+	int code;
 
 	if (!f || stat_key(&key, kind, f, &st) < 0) {
 		free(key.s);
@@ -3334,16 +3361,9 @@ remembered_answer(const char *kind, char *const *argv, const char *prefix)
 		return NULL;
 	}
 	if (!(v = digest_lookup(key.s))) {
-		if (pipe2(p, O_CLOEXEC) < 0)
-			fatal(1, "pipe:");
-		spawn(&s, argv, -1, p[1], -1, 0);
-		close(p[1]);
-		read_fd(p[0], &out);
-		close(p[0]);
-		status = reap(0);
+		code = run_pipeline(&none, &c);
 		out.n = out.s ? strcspn(out.s, "\n") : 0;
-		v = WIFEXITED(status) && !WEXITSTATUS(status) && out.n > n &&
-				    !strncmp(out.s, prefix, n) &&
+		v = !code && out.n > n && !strncmp(out.s, prefix, n) &&
 				    !memchr(out.s + n, ' ', out.n - n)
 			    ? strndup(out.s + n, out.n - n)
 			    : xstrdup("-");
@@ -3765,7 +3785,8 @@ call_back(struct run *r, const char *wrapper, enum callback how,
 		shell_join(&cmd, av.v);
 		verbose("%s", cmd.s);
 	}
-	code = run_pipeline(r, &s, &av, 1, -1, -1);
+	code = run_pipeline(
+		r, &(struct child){ .s = &s, .av = &av, .n = 1, .shown = 1 });
 	r->restored = ran_none(ran) && !code;
 	restore_path(path);
 	if (how == CALL_REMOTE && !code)
@@ -3899,6 +3920,7 @@ run_preprocess(struct run *r)
 {
 	const struct recipe *rc = r->job->recipe;
 	struct strv av = { 0 };
+	struct child c;
 	int fd = STDOUT_FILENO;
 	size_t i, end = recipe_steps(rc);
 
@@ -3915,8 +3937,8 @@ run_preprocess(struct run *r)
 
 		if (!preprocess_pass(r, s, &av))
 			continue;
-		print_pipeline(r, s, &av, 1);
-		finish_step(r, s, run_pipeline(r, s, &av, 1, -1, fd), 0);
+		c = (struct child){ .s = s, .av = &av, .n = 1, .out = fd };
+		finish_step(r, s, run_pipeline(r, &c), 0);
 	}
 	if (fd != STDOUT_FILENO && close(fd) < 0)
 		fatal(1, "preprocess: %s:", r->job->out);
@@ -5208,7 +5230,7 @@ remote_bundle(struct run *r, int fd)
 	struct buf b = { 0 }, head = { 0 }, first = { 0 };
 	size_t i, step = 0, end = recipe_steps(rc);
 	const char *absent;
-	int part;
+	struct child c;
 
 	for (i = 0; i < end; i++) {
 		const struct step *s = rc->steps[i];
@@ -5222,14 +5244,9 @@ remote_bundle(struct run *r, int fd)
 		}
 		if (!preprocess_pass(r, s, &av))
 			continue;
-		if ((part = memfd_create("kobjc-part", MFD_CLOEXEC)) < 0)
-			fatal(1, "preprocess: memfd:");
-		print_pipeline(r, s, &av, 1);
-		finish_step(r, s, run_pipeline(r, s, &av, 1, -1, part), 0);
 		b.n = head.n = 0;
-		if (lseek(part, 0, SEEK_SET) < 0 || read_fd(part, &b) < 0)
-			fatal(1, "preprocess: reading a pass:");
-		close(part);
+		c = (struct child){ .s = s, .av = &av, .n = 1, .into = &b };
+		finish_step(r, s, run_pipeline(r, &c), 0);
 		if (directives_only(r->job) && !reads_comments(r->job))
 			blank_comments(&b);
 		if (!first.n)
@@ -5849,11 +5866,12 @@ source_pass(struct run *r, const struct step *s, struct strv *av,
 	const char *p, *e, *nl = NULL, *name;
 	size_t len = strlen(t->name);
 	int fd = memfd_create("kobjc-pass", MFD_CLOEXEC);
+	struct child c;
 
 	if (fd < 0)
 		fatal(1, "%s: memfd:", object_name);
-	print_pipeline(r, s, av, 1);
-	finish_step(r, s, run_pipeline(r, s, av, 1, -1, fd), 0);
+	c = (struct child){ .s = s, .av = av, .n = 1, .out = fd };
+	finish_step(r, s, run_pipeline(r, &c), 0);
 	if (lseek(fd, 0, SEEK_SET) < 0 || read_fd(fd, &b) < 0)
 		fatal(1, "%s: the pass:", object_name);
 	for (p = b.s, e = b.s + b.n; p && p < e; p = nl) {
@@ -5876,6 +5894,7 @@ remote_step(struct run *r, const struct step *s, int part, const struct tree *t)
 	struct strv av[STEP_MAX_PROCS] = { { 0 } };
 	struct buf why = { 0 }, b = { 0 };
 	const char *const *w;
+	struct child c;
 	int has_e = 0, nproc, fd, i;
 	char *in;
 
@@ -5920,9 +5939,10 @@ remote_step(struct run *r, const struct step *s, int part, const struct tree *t)
 	if (t->file && nproc >= 2)
 		part = source_pass(r, s, av, t);
 	if (nproc >= 2) {
-		print_pipeline(r, s, av + 1, nproc - 1);
-		finish_step(r, s,
-			    run_pipeline(r, s, av + 1, nproc - 1, part, -1), 1);
+		c = (struct child){
+			.s = s, .av = av + 1, .n = nproc - 1, .in = part
+		};
+		finish_step(r, s, run_pipeline(r, &c), 1);
 	}
 	if (t->file && nproc >= 2)
 		close(part);
