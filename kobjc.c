@@ -6,8 +6,9 @@
  * "nm | grep __ksymtab" followed by "cpp -D__GENKSYMS__ | genksyms" whose
  * #SYMVER lines end up in .foo.o.cmd. ccache can cache only the first of
  * those commands and distcc can ship only that one. kobjc holds the whole
- * chain as the data table in kobjc.h, so one kobjc call is the unit that
- * gets cached or shipped, and the SHA-256 of the table is its version tag.
+ * chain as text in kobjc.h, one recipe per kbuild generation, so one kobjc
+ * call is the unit that gets cached or shipped, and the SHA-256 of the
+ * recipe's text is its version tag.
  *
  * It is invoked as
  *
@@ -22,6 +23,22 @@
  * Exit status: 0 success; 1 a check or kobjc itself failed; 2 bad usage;
  * the failed step's own status; 126/127 a tool could not be run / found;
  * 128+N a step (or kobjc) died of signal N.
+ *
+ * The sections, each using those above it (the few calls the other way
+ * are declared ahead, in globals and where they are needed):
+ *
+ *   globals, errors, buffers, sha256, ELF, quoting, programs, ccache:
+ *           what everything reads, and the files and programs it reads;
+ *   the job: the command line and environment, resolved once;
+ *   running: the interpreter: variables, conditions, processes, steps;
+ *   digests: tools and files by content, remembered by stat;
+ *   cache and launcher, check mode, the object's record, why, building:
+ *           the cache tag, the call backs from ccache and distcc, and
+ *           what a build proves, records and installs;
+ *   remote: the recipe's half on a distcc helper;
+ *   the walk: the recipe first to last, for build, --explain and -E;
+ *   recipe: the recipe texts of kobjc.h parsed, and checked at build;
+ *   explain, kbuild, main: the commands, and main.
  */
 #define _GNU_SOURCE
 #include <ctype.h>

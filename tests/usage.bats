@@ -214,3 +214,28 @@ lint_page() {
 	run make uninstall PREFIX=/opt/k DESTDIR="$d"
 	assert_output "uninstall: nothing installed under $d/opt/k"
 }
+
+# --help and the parser read one option table: every option --help lists
+# is one a command line may give (--explain runs nothing).
+@test "every option --help lists is one the parser takes" {
+	local line word opt n=0
+	run "$KOBJC" --help
+	assert_success
+	while IFS= read -r line; do
+		word=${line#  }
+		word=${word%% *}
+		word=${word%,}
+		[[ $word == -* && $word != -- ]] || continue
+		opt=$word
+		if [[ $word == *=* ]]; then
+			opt=${word%%=*}=x
+			[[ ${word#*=} == compile\|* ]] && opt=${word%%=*}=compile
+		fi
+		run --separate-stderr "$KOBJC" --explain "$opt" foo.o foo.c gcc
+		[[ $stderr != *"unknown option"* ]] ||
+			fail "--help lists $word, the parser refuses it: $stderr"
+		n=$((n + 1))
+	done < <(sed -n '/^options:/,/^$/p' <<<"$output")
+	# the build options, and each tool's two
+	[ "$n" -ge 10 ] || fail "only $n options in --help"
+}
