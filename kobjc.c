@@ -6706,7 +6706,6 @@ saved_command(const char *line)
 	return 0;
 }
 
-/* Find OBJ's saved kbuild command in .OBJ.cmd and parse it as a job. */
 /* Go to the top of the tree whose OUT has the command file cmdfile (in
  * dir): dir, or one of its parents, as kbuild ran the command there. */
 static void
@@ -6739,6 +6738,7 @@ chdir_to_top(const char *cmdfile, const char *dir, const char *out)
 		    cmdfile, out);
 }
 
+/* Find OBJ's saved kbuild command in .OBJ.cmd and parse it as a job. */
 static void
 job_from_cmdfile(struct job *j, const char *obj, struct strv *words)
 {
