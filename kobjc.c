@@ -1932,8 +1932,8 @@ struct child {
 	int n;
 	int in, out;
 	struct buf *into;
-	int shown; /* V=1 printed it already: the caller's own form */
-	int quiet; /* its failure is no news: a probe's */
+	const char *env; /* V=1: the environment it is given, as sh says it */
+	int quiet;	 /* a probe's: not shown, and its failure is no news */
 };
 
 /* A temporary named after final in final's directory; it exists on return. */
@@ -2460,14 +2460,16 @@ pipeline_text(struct run *r, const struct step *s, struct strv *av, int nproc,
 	}
 }
 
+/* V=1: the pipeline, after the environment it is given (env, or NULL) */
 static void
-print_pipeline(struct run *r, const struct step *s, struct strv *av, int nproc)
+print_pipeline(struct run *r, const struct child *c)
 {
 	struct buf cmd = { 0 };
 
 	if (!opt.verbose)
 		return;
-	pipeline_text(r, s, av, nproc, &cmd);
+	buf_puts(&cmd, c->env ? c->env : "");
+	pipeline_text(r, c->s, c->av, c->n, &cmd);
 	verbose("%s", cmd.s);
 	free(cmd.s);
 }
@@ -2516,6 +2518,21 @@ pass_stderr(struct run *r, const struct step *s, int fd)
 	free(b.s);
 }
 
+/* Where a step's messages are kept until pass_stderr: in memory, not a
+ * file in /tmp, which anyone can fill; O_APPEND: the processes share one
+ * offset, and a memfd's is not locked, so two writing at once would write
+ * over each other's lines. */
+static int
+messages_fd(const struct step *s)
+{
+	int fd = memfd_create("kobjc-stderr", MFD_CLOEXEC);
+
+	if (fd < 0 || fcntl(fd, F_SETFL, O_APPEND) < 0)
+		fatal(1, "%s: %s: cannot capture its messages (memfd):",
+		      object_name, s->name);
+	return fd;
+}
+
 /*
  * Run c (struct child). Returns 0 or an exit status; the last failing
  * process is the one reported, as an earlier one may only have died of the
@@ -2533,18 +2550,12 @@ run_pipeline(struct run *r, const struct child *c)
 
 	if (nproc < 1 || !av[nproc - 1].v)
 		fatal(1, "%s: an empty pipeline", s->name);
-	if (!c->shown)
-		print_pipeline(r, s, av, nproc);
+	if (!c->quiet)
+		print_pipeline(r, c);
 	if (!into && out_fd < 0 && s->prints)
 		into = &r->symvers;
-	/* in memory, not a file in /tmp, which anyone can fill; O_APPEND:
-	 * the processes share one offset, and a memfd's is not locked, so
-	 * two writing at once would write over each other's lines */
-	if (r->tmpout &&
-	    ((err_fd = memfd_create("kobjc-stderr", MFD_CLOEXEC)) < 0 ||
-	     fcntl(err_fd, F_SETFL, O_APPEND) < 0))
-		fatal(1, "%s: %s: cannot capture its messages (memfd):",
-		      object_name, s->name);
+	if (r->tmpout)
+		err_fd = messages_fd(s);
 	if (out_fd < 0)
 		out_fd = err_fd >= 0 ? err_fd : STDERR_FILENO;
 	if (into && pipe2(out, O_CLOEXEC) < 0)
@@ -3365,7 +3376,7 @@ remembered_answer(const char *kind, char *const *argv, const char *prefix)
 	struct strv av = { (char **)argv, 0, 0 };
 	struct run none = { 0 };
 	struct child c = {
-		.s = &s, .av = &av, .n = 1, .into = &out, .shown = 1, .quiet = 1
+		.s = &s, .av = &av, .n = 1, .into = &out, .quiet = 1
 	};
 	size_t n = strlen(prefix);
 	char *f = find_program(argv[0], 0), *v;
@@ -3798,12 +3809,8 @@ call_back(struct run *r, const char *wrapper, enum callback how,
 	logfd = callback_log();
 	if (how == CALL_CACHE)
 		ran_open(ran);
-	if (opt.verbose) { /* the command is long: only when it is shown */
-		shell_join(&cmd, av.v);
-		verbose("%s", cmd.s);
-	}
 	code = run_pipeline(
-		r, &(struct child){ .s = &s, .av = &av, .n = 1, .shown = 1 });
+		r, &(struct child){ .s = &s, .av = &av, .n = 1, .env = cmd.s });
 	r->restored = ran_none(ran) && !code;
 	restore_path(path);
 	if (how == CALL_REMOTE && !code)
@@ -5955,14 +5962,12 @@ remote_step(struct run *r, const struct step *s, int part, const struct tree *t)
 	nproc = expand_step(r, s, av);
 	if (t->file && nproc >= 2)
 		part = source_pass(r, s, av, t);
-	if (nproc >= 2) {
+	if (nproc >= 2) { /* run_pipeline closes part */
 		c = (struct child){
 			.s = s, .av = av + 1, .n = nproc - 1, .in = part
 		};
 		finish_step(r, s, run_pipeline(r, &c), 1);
 	}
-	if (t->file && nproc >= 2)
-		close(part);
 	for (i = 0; i < nproc; i++)
 		free(av[i].v);
 	return nproc >= 2;
