@@ -109,6 +109,8 @@ struct job {
 	const char *want_hash; /* --recipe-hash=H: refuse another recipe */
 	const char *phase;     /* --phase=compile: only the compile phase */
 	const char *ccache;    /* CC="ccache gcc": ccache, for the recipe */
+	const char *cache;     /* what takes the whole recipe (job_wrappers) */
+	const char *launcher;  /* and what its compile phase goes through */
 	int clang;	       /* the compiler is clang (its options, its .d) */
 	int side_files;	       /* gcc names files after -o: .dwo, .su... */
 	char action;	       /* compiler mode (--cc=): 'c' or 'E' */
@@ -1047,14 +1049,33 @@ getenv_set(const char *name)
 	return v && *v ? v : NULL;
 }
 
-/* The ccache, or other cache, that will take the whole recipe: KOBJC_CACHE,
- * or the ccache in front of CC (CC="ccache gcc", a masquerade link). */
-static const char *
-job_cache(const struct job *j)
+/* --phase=remote: the job is a distcc helper's half of the recipe. */
+static int
+is_remote(const struct job *j)
 {
-	const char *c = getenv_set("KOBJC_CACHE");
+	return j->phase && !strcmp(j->phase, "remote");
+}
 
-	return j->action ? NULL : c ? c : j->ccache;
+/* The cache that takes the whole recipe, KOBJC_CACHE or the ccache in
+ * front of CC (CC="ccache gcc", a masquerade link), and the launcher its
+ * compile phase goes through, KOBJC_CC_LAUNCHER: none for a call back
+ * (compiler mode) or a helper's half; blank is bad usage. */
+static void
+job_wrappers(struct job *j)
+{
+	const char *c = getenv_set("KOBJC_CACHE"), *l = NULL;
+
+	if (j->action || is_remote(j))
+		c = NULL;
+	else if (!c)
+		c = j->ccache;
+	if (!j->phase)
+		l = getenv_set("KOBJC_CC_LAUNCHER");
+	if ((c && !c[strspn(c, " \t")]) || (l && !l[strspn(l, " \t")]))
+		usage_error("%s is blank",
+			    c ? "KOBJC_CACHE" : "KOBJC_CC_LAUNCHER");
+	j->cache = c;
+	j->launcher = l;
 }
 
 /* Is the cache command ccache? */
@@ -1680,7 +1701,7 @@ unmask_compiler(struct job *j)
 static void
 ccache_compiler(struct job *j)
 {
-	const char *cache = job_cache(j), *v;
+	const char *cache = j->cache, *v;
 	char *f;
 
 	if (!cache || !is_ccache(cache))
@@ -1735,6 +1756,7 @@ parse_job(struct job *j, int argc, char **argv, int i)
 		memmove(j->cc.v, j->cc.v + 1, j->cc.n-- * sizeof(*j->cc.v));
 	}
 	unmask_compiler(j);
+	job_wrappers(j);
 	word = j->cc.v[0];
 	ccache_compiler(j);
 	if (!j->cc_path || j->cc.v[0] != word) { /* unmask's, if still it */
@@ -1785,6 +1807,7 @@ parse_compiler_mode(struct job *j, int argc, char **argv)
 	if (j->action == 'c' && !j->out)
 		usage_error("compiler mode: -c without -o OUT");
 	check_options(j);
+	job_wrappers(j);
 }
 
 /* Does the file start with magic (an object: ELF)? Then kobjc could have
@@ -3315,7 +3338,7 @@ script_programs(const char *file, struct strv *found)
 	const char *p, *e;
 	struct stat st;
 	size_t i;
-	char *f;
+	char f[PATH_MAX];
 
 	if (read_file(file, &text) < 0 || !text.n ||
 	    (text.n >= 4 && !memcmp(text.s, ELFMAG, 4))) {
@@ -3324,16 +3347,15 @@ script_programs(const char *file, struct strv *found)
 	}
 	for (p = text.s; (p = strchr(p, '/')); p = e) {
 		e = p + strspn(p, word);
-		if (p > text.s && p[-1] && strchr(word, p[-1]))
+		if ((p > text.s && p[-1] && strchr(word, p[-1])) ||
+		    e - p >= PATH_MAX)
 			continue; /* within a word: a relative path */
-		f = strndup(p, e - p);
+		snprintf(f, sizeof(f), "%.*s", (int)(e - p), p);
 		for (i = 0; i < found->n && strcmp(found->v[i], f) != 0; i++)
 			;
 		if (i == found->n && found->n < 16 && stat(f, &st) == 0 &&
 		    S_ISREG(st.st_mode) && !access(f, X_OK))
-			strv_push(found, f);
-		else
-			free(f);
+			strv_push(found, xstrdup(f));
 	}
 	free(text.s);
 	return 0;
@@ -3877,8 +3899,6 @@ can_ship(const struct recipe *rc, size_t n)
 					return 0;
 	return n > 0;
 }
-
-static int is_remote(const struct job *j);
 
 /* Do the passes a helper gets hold directives only (gcc's
  * -fdirectives-only: the helper expands the macros), not cpp's output
@@ -4761,12 +4781,6 @@ read_only_is_kobjcs(const struct job *j, int cached)
  */
 #define PART_MAGIC "#kobjc-part "
 #define RAN_MAGIC  "#kobjc-ran "
-
-static int
-is_remote(const struct job *j)
-{
-	return j->phase && !strcmp(j->phase, "remote");
-}
 
 /* Is v "sha256:" and 64 lowercase hex digits? */
 static int
@@ -6180,7 +6194,7 @@ run_recipe(struct job *j, int explain)
 	struct run r = { .job = j,
 			 .preprocess = j->action == 'E',
 			 .explain = explain };
-	const char *cache = NULL, *launcher = NULL, *why = NULL;
+	const char *cache, *launcher, *why = NULL;
 	double t0 = now();
 	int check = 0;
 	const struct recipe *rc = j->recipe;
@@ -6188,15 +6202,10 @@ run_recipe(struct job *j, int explain)
 
 	if (r.preprocess)
 		return run_preprocess(&r);
-	cache = is_remote(j) ? NULL : job_cache(j);
+	cache = j->cache;
+	launcher = j->launcher;
 	if (j->phase)
 		end = compile_phase_steps(rc);
-	else
-		launcher = getenv_set("KOBJC_CC_LAUNCHER");
-	if ((cache && !cache[strspn(cache, " \t")]) ||
-	    (launcher && !launcher[strspn(launcher, " \t")]))
-		usage_error("%s is blank",
-			    cache ? "KOBJC_CACHE" : "KOBJC_CC_LAUNCHER");
 	if (cache && (why = side_output(j))) {
 		if (explain)
 			printf("cache    %s not used: %s\n", cache, why);
