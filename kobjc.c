@@ -1315,9 +1315,8 @@ static const struct option {
 	int forward;
 } options[] = {
 	{ "--cc", "WORD", NULL, IN_JOB(cc), OPT_LIST, 1 },
-	{ "--recipe", "NAME",
-	  "the kbuild generation (default: --recipes' first)",
-	  IN_JOB(recipe_name), OPT_ONCE, 1 },
+	{ "--recipe", "NAME", "the kbuild generation", IN_JOB(recipe_name),
+	  OPT_ONCE, 1 },
 	{ "--symvers", "FILE", "write #SYMVER lines to FILE, not stdout",
 	  IN_JOB(symvers), OPT_ONCE, 0 },
 	{ "-v", NULL, "print every step as a shell command", IN_OPT(verbose),
@@ -7027,6 +7026,37 @@ help_line(FILE *f, const char *left, const char *right)
 	fprintf(f, "  %-21s%s%s\n", left, strlen(left) > 20 ? "  " : "", right);
 }
 
+/* --help's options: options[], then each tool's two. */
+static void
+help_options(FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(options) / sizeof(*options); i++) {
+		const struct option *o = &options[i];
+		const char *about = o->help;
+
+		if (!about)
+			continue;
+		if (o->off == IN_JOB(recipe_name))
+			about = xasprintf("%s (default %s)", about,
+					  recipes[0]->name);
+		help_line(f,
+			  o->arg ? xasprintf("%s=%s", o->name, o->arg)
+				 : o->name,
+			  about);
+	}
+	for (i = 0; all_tools[i]; i++) {
+		const char *t = all_tools[i]->name;
+		char *o = xasprintf("--%s=PATH", t),
+		     *a = xasprintf("--%s-arg=ARG", t);
+
+		help_line(f, o, xasprintf("run %s (as kbuild would)", t));
+		help_line(f, a, xasprintf("one %s argument (repeat)", t));
+	}
+	help_line(f, "--", "ends the options");
+}
+
 static void
 usage(FILE *f)
 {
@@ -7049,24 +7079,7 @@ usage(FILE *f)
 		"caches the whole recipe); the rest are the compiler's flags.\n"
 		"\noptions:\n",
 		argv0, argv0, argv0, argv0, argv0);
-	for (i = 0; i < sizeof(options) / sizeof(*options); i++) {
-		const struct option *o = &options[i];
-
-		if (o->help)
-			help_line(f,
-				  o->arg ? xasprintf("%s=%s", o->name, o->arg)
-					 : o->name,
-				  o->help);
-	}
-	for (i = 0; all_tools[i]; i++) {
-		const char *t = all_tools[i]->name;
-		char *o = xasprintf("--%s=PATH", t),
-		     *a = xasprintf("--%s-arg=ARG", t);
-
-		help_line(f, o, xasprintf("run %s (as kbuild would)", t));
-		help_line(f, a, xasprintf("one %s argument (repeat)", t));
-	}
-	help_line(f, "--", "ends the options");
+	help_options(f);
 	for (i = 0; i < sizeof(help_lines) / sizeof(*help_lines); i++)
 		if (!help_lines[i][0])
 			fprintf(f, "\n%s\n", help_lines[i][1]);
