@@ -96,7 +96,7 @@ struct tool_use {
 struct job {
 	const struct recipe *recipe;
 	char hash[65];		 /* the recipe's (check_options) */
-	const char *recipe_name; /* --recipe=NAME */
+	const char *recipe_name; /* --recipe=NAME; then the recipe's */
 	const char *out;	 /* final object path */
 	const char *in;		 /* source path */
 	struct strv cc;		 /* compiler command words */
@@ -106,7 +106,7 @@ struct job {
 	struct strv plugins; /* --plugin=sha256:HEX:PATH, on a helper */
 	struct tool_use tool[MAX_TOOLS]; /* indexed as all_tools[] */
 	const char *symvers;   /* --symvers=FILE, or NULL for stdout */
-	const char *want_hash; /* --recipe-hash=H: refuse another recipe */
+	const char *want_hash; /* --recipe-hash=H: refuse another; then hash */
 	const char *phase;     /* --phase=compile: only the compile phase */
 	const char *ccache;    /* CC="ccache gcc": ccache, for the recipe */
 	const char *cache;     /* what takes the whole recipe (job_wrappers) */
@@ -1049,35 +1049,6 @@ getenv_set(const char *name)
 	return v && *v ? v : NULL;
 }
 
-/* --phase=remote: the job is a distcc helper's half of the recipe. */
-static int
-is_remote(const struct job *j)
-{
-	return j->phase && !strcmp(j->phase, "remote");
-}
-
-/* The cache that takes the whole recipe, KOBJC_CACHE or the ccache in
- * front of CC (CC="ccache gcc", a masquerade link), and the launcher its
- * compile phase goes through, KOBJC_CC_LAUNCHER: none for a call back
- * (compiler mode) or a helper's half; blank is bad usage. */
-static void
-job_wrappers(struct job *j)
-{
-	const char *c = getenv_set("KOBJC_CACHE"), *l = NULL;
-
-	if (j->action || is_remote(j))
-		c = NULL;
-	else if (!c)
-		c = j->ccache;
-	if (!j->phase)
-		l = getenv_set("KOBJC_CC_LAUNCHER");
-	if ((c && !c[strspn(c, " \t")]) || (l && !l[strspn(l, " \t")]))
-		usage_error("%s is blank",
-			    c ? "KOBJC_CACHE" : "KOBJC_CC_LAUNCHER");
-	j->cache = c;
-	j->launcher = l;
-}
-
 /* Is the cache command ccache? */
 static int
 is_ccache(const char *cache)
@@ -1309,7 +1280,9 @@ enum opt_kind {
 #define IN_OPT(f) offsetof(struct log, f)
 
 static const struct option {
-	const char *name, *arg, *help; /* help NULL: not in --help */
+	/* arg: what --help shows as its value (a row each for some); help
+	 * NULL: --help shows it only as another name of the row before */
+	const char *name, *arg, *help;
 	size_t off;
 	enum opt_kind kind;
 	int forward;
@@ -1321,7 +1294,7 @@ static const struct option {
 	  IN_JOB(symvers), OPT_ONCE, 0 },
 	{ "-v", NULL, "print every step as a shell command", IN_OPT(verbose),
 	  OPT_LOG, 0 },
-	{ "--verbose", NULL, "as -v", IN_OPT(verbose), OPT_LOG, 0 },
+	{ "--verbose", NULL, NULL, IN_OPT(verbose), OPT_LOG, 0 },
 	{ "--time", NULL, "print each step's wall time", IN_OPT(time), OPT_LOG,
 	  0 },
 	{ "--check", NULL, "build a cache hit again, uncached, and compare",
@@ -1329,9 +1302,10 @@ static const struct option {
 	{ "--recipe-hash", "HEX",
 	  "run only if the recipe's hash is HEX (exit 200)", IN_JOB(want_hash),
 	  OPT_ONCE, 1 },
-	{ "--phase", "compile|remote",
-	  "run distcc's side of the recipe, or a helper's", IN_JOB(phase),
-	  OPT_ONCE, 0 },
+	{ "--phase", "compile", "only the compile phase (distcc's side)",
+	  IN_JOB(phase), OPT_ONCE, 0 },
+	{ "--phase", "remote", "a distcc helper's side of the whole recipe",
+	  IN_JOB(phase), OPT_ONCE, 0 },
 	{ "--plugin", "sha256:HEX:PATH", NULL, 0, OPT_PLUGIN, 0 },
 };
 
@@ -1640,6 +1614,37 @@ name_side_files(struct job *j)
 		  dot ? xasprintf("%.*s", (int)(dot - base), base) : base);
 }
 
+/* --phase=remote: the job is a distcc helper's half of the recipe. */
+static int
+is_remote(const struct job *j)
+{
+	return j->phase && !strcmp(j->phase, "remote");
+}
+
+/* The cache that takes the whole recipe, KOBJC_CACHE or the ccache in
+ * front of CC (CC="ccache gcc", a masquerade link): none in compiler mode
+ * or on a helper; and the launcher its compile phase goes through,
+ * KOBJC_CC_LAUNCHER: none for a phase or an -E call back. Blank is bad
+ * usage. */
+static void
+job_wrappers(struct job *j)
+{
+	const char *c = getenv_set("KOBJC_CACHE"), *l = NULL;
+
+	if (j->action || is_remote(j))
+		c = NULL;
+	else if (!c)
+		c = j->ccache;
+	if (!j->phase && j->action != 'E')
+		l = getenv_set("KOBJC_CC_LAUNCHER");
+	if (c && !c[strspn(c, " \t")])
+		usage_error("KOBJC_CACHE is blank");
+	if (l && !l[strspn(l, " \t")])
+		usage_error("KOBJC_CC_LAUNCHER is blank");
+	j->cache = c;
+	j->launcher = l;
+}
+
 /*
  * CC=/usr/lib/ccache/gcc, or gcc found in a ccache masquerade directory
  * on PATH: that is ccache too, for the whole recipe, and the compiler is
@@ -1943,10 +1948,11 @@ struct run {
 
 /*
  * A pipeline kobjc starts, as data: av[0] | ... | av[n - 1], for step s,
- * which names it in messages. The first reads in (0, -1: kobjc's stdin); the
- * last writes to out, or into *into, or (neither) into r->symvers when s
- * prints #SYMVER lines, else to stderr. run_pipeline runs every process
- * kobjc starts: steps, passes, call backs, probes.
+ * which names it in messages. The first reads in (0, -1: kobjc's stdin);
+ * the last writes into *into if set, else to out, else into r->symvers
+ * when s prints #SYMVER lines, else where their messages go: stderr, or
+ * the memfd pass_stderr passes on while OUT is a temporary. run_pipeline
+ * runs every process kobjc starts: steps, passes, call backs, probes.
  */
 struct child {
 	const struct step *s;
@@ -2342,9 +2348,10 @@ check_status(const struct step *s, char *const *argv, int status, int quiet)
 			     s->name, prog ? ": " : "", prog ? prog : "", code);
 	} else {
 		code = 128 + WTERMSIG(status);
-		warn("%s: %s%s%s killed by signal %d (%s)", object_name,
-		     s->name, prog ? ": " : "", prog ? prog : "",
-		     WTERMSIG(status), strsignal(WTERMSIG(status)));
+		if (!quiet)
+			warn("%s: %s%s%s killed by signal %d (%s)", object_name,
+			     s->name, prog ? ": " : "", prog ? prog : "",
+			     WTERMSIG(status), strsignal(WTERMSIG(status)));
 	}
 	return code;
 }
@@ -3346,9 +3353,10 @@ script_programs(const char *file, struct strv *found)
 	}
 	for (p = text.s; (p = strchr(p, '/')); p = e) {
 		e = p + strspn(p, word);
+		/* within a word (a relative path), or too long for one */
 		if ((p > text.s && p[-1] && strchr(word, p[-1])) ||
 		    e - p >= PATH_MAX)
-			continue; /* within a word: a relative path */
+			continue;
 		snprintf(f, sizeof(f), "%.*s", (int)(e - p), p);
 		for (i = 0; i < found->n && strcmp(found->v[i], f) != 0; i++)
 			;
@@ -3372,7 +3380,7 @@ tag_program(struct buf *b, const char *what, const char *file, int depth)
 	size_t i;
 	char *w;
 
-	if (tag_file(b, what, file) != 0 || depth == 3 ||
+	if (tag_file(b, what, file) != 0 || !file || depth == 3 ||
 	    script_programs(file, &runs) < 0)
 		return;
 	for (i = 0; i < runs.n; i++) {
@@ -7033,18 +7041,20 @@ help_options(FILE *f)
 	size_t i;
 
 	for (i = 0; i < sizeof(options) / sizeof(*options); i++) {
-		const struct option *o = &options[i];
-		const char *about = o->help;
+		const struct option *o = &options[i], *next = o + 1;
+		const char *about = o->help, *left = o->name;
 
 		if (!about)
 			continue;
 		if (o->off == IN_JOB(recipe_name))
 			about = xasprintf("%s (default %s)", about,
 					  recipes[0]->name);
-		help_line(f,
-			  o->arg ? xasprintf("%s=%s", o->name, o->arg)
-				 : o->name,
-			  about);
+		if (o->arg)
+			left = xasprintf("%s=%s", o->name, o->arg);
+		if (i + 1 < sizeof(options) / sizeof(*options) && !next->help &&
+		    next->off == o->off && !next->arg)
+			left = xasprintf("%s, %s", left, next->name);
+		help_line(f, left, about);
 	}
 	for (i = 0; all_tools[i]; i++) {
 		const char *t = all_tools[i]->name;

@@ -209,3 +209,19 @@ fault() {
 		fail "message: $err"
 	assert_left_nothing
 }
+
+# The compiler check a cache tag asks of gcc (-print-prog-name=cc1) is a
+# probe: when it dies, the tag names gcc without cc1 and the build goes
+# on, with nothing said (it was silent before struct child, and must stay).
+@test "the cc1 probe dies of SIGSEGV under KOBJC_CACHE=ccache: built, nothing said" {
+	# shellcheck disable=SC2046 # variable names: words, on purpose
+	unset $(compgen -e | grep '^CCACHE_') XDG_CACHE_HOME
+	kobjc_in . CCACHE_DIR="$BATS_TEST_TMPDIR/ccache" \
+		KOBJC_DIGESTS="$BATS_TEST_TMPDIR/digests" KOBJC_CACHE=ccache \
+		FAKE_FAULT=compile:segv FAKE_ONLY=-print-prog-name=cc1
+	assert_equal "$st" 0
+	[ -s foo.o ] || fail "no foo.o"
+	grep -q -- -print-prog-name=cc1 "$FAKE_LOG/compile.log" ||
+		fail "the probe did not run"
+	assert_equal "$(kobjc_says)" ''
+}

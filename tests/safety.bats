@@ -75,6 +75,9 @@ refused() {
 	stale_object good.o
 	KOBJC_CACHE=' ' refused "KOBJC_CACHE is blank" good.o good.c gcc -O2
 	KOBJC_CC_LAUNCHER=' ' refused "KOBJC_CC_LAUNCHER is blank" good.o good.c gcc -O2
+	# the blank one named, beside a cache that is not blank
+	KOBJC_CC_LAUNCHER=' ' refused "KOBJC_CC_LAUNCHER is blank" \
+		good.o good.c ccache gcc -O2
 	assert_equal "$(cat good.o)" "$(stale_object /dev/stdout)"
 }
 
