@@ -403,10 +403,13 @@ why_build header
 cp "$tmp/why-hdr" "$hdr"
 touch -d '1 hour ago' "$hdr"
 why_build debug KCFLAGS=-DDEBUG
-cp tools/objtool/objtool "$tmp/why-objtool"
+cp -p tools/objtool/objtool "$tmp/why-objtool"
 echo other >"$tmp/why-extra"
 objcopy --add-section .kobjc_other="$tmp/why-extra" "$tmp/why-objtool" tools/objtool/objtool
-touch -d '1 hour ago' tools/objtool/objtool
+# the old binary's time, not an earlier one: older than its objects, make
+# would link objtool again and undo the change (a tree prepared within the
+# hour)
+touch -r "$tmp/why-objtool" tools/objtool/objtool
 why_build objtool
 cp -p "$tmp/why-objtool" tools/objtool/objtool
 OBJTOOL_ARGS=--no-unreachable why_build objtool-args
