@@ -1437,6 +1437,19 @@ dep_option(char *const *flags, size_t i, const char **file, size_t *skip)
 	return DEP_MF;
 }
 
+/* The compiler flags less the dependency-file options, into out. */
+static void
+flags_nodep(const struct job *j, struct strv *out)
+{
+	size_t i, skip;
+
+	for (i = 0; i < j->flags.n; i++)
+		if (dep_option(j->flags.v, i, NULL, &skip))
+			i += skip;
+		else
+			strv_push(out, j->flags.v[i]);
+}
+
 /*
  * With driver-level -MD/-MMD, gcc names the .d file and its target after
  * -o, which for kobjc is a temporary. Give them the names a direct compile
@@ -2053,7 +2066,7 @@ expand(struct run *r, const char *const *tmpl, struct strv *argv)
 {
 	struct job *j = r->job;
 	const char *f;
-	size_t i, k, skip;
+	size_t k;
 	int is_args;
 
 	if (!j) /* for the analyzer: file_var() may not be seen to keep it */
@@ -2071,11 +2084,7 @@ expand(struct run *r, const char *const *tmpl, struct strv *argv)
 		} else if (!strcmp(w, "$FLAGS")) {
 			list = &j->flags;
 		} else if (!strcmp(w, "$FLAGS_NODEP")) {
-			for (i = 0; j->flags.v && i < j->flags.n; i++)
-				if (dep_option(j->flags.v, i, NULL, &skip))
-					i += skip;
-				else
-					strv_push(argv, j->flags.v[i]);
+			flags_nodep(j, argv);
 		} else if ((k = tool_var(w, &is_args)) < MAX_TOOLS) {
 			if (is_args)
 				list = &j->tool[k].args;
@@ -4403,9 +4412,10 @@ why_record(struct run *r, const char *tag, double seconds)
 {
 	const struct job *j = r->job;
 	struct buf old = { 0 }, rec = { 0 };
+	struct strv flags = { 0 };
 	const char *abs = j->out_real, *l, *nl;
 	char *file = why_file(abs, 0), *tmp;
-	size_t i, skip;
+	size_t i;
 	int fd;
 
 	if (!file)
@@ -4417,11 +4427,10 @@ why_record(struct run *r, const char *tag, double seconds)
 		buf_printf(&rec, "seconds %.3f\n", seconds);
 	for (const char *p = tag; p && *p; p = strchr(p, '\n') + 1)
 		buf_printf(&rec, "tag %.*s\n", (int)strcspn(p, "\n"), p);
-	for (i = 0; i < j->flags.n; i++)
-		if (!dep_option(j->flags.v, i, NULL, &skip))
-			buf_printf(&rec, "flag %s\n", j->flags.v[i]);
-		else
-			i += skip;
+	flags_nodep(j, &flags);
+	for (i = 0; i < flags.n; i++)
+		buf_printf(&rec, "flag %s\n", flags.v[i]);
+	free(flags.v);
 	if (!r->restored)
 		why_inputs(j, &rec);
 	else /* a hit read the inputs of the entry: unchanged, unread */
